@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Release builds run the kernels at full speed: code for this machine's CPU (AVX-512 where it has it),
+/// and no exclusivity checks in the hot loops. Preconditions stay on (`-O`, not `-Ounchecked`).
+let fast: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked", "-target-cpu", "native"], .when(configuration: .release)),
+]
+let fastC: [CSetting] = [
+    .unsafeFlags(["-O3", "-march=native"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "implicit-zoo",
+    products: [
+        .executable(name: "pipeline", targets: ["pipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CPlatform", cSettings: fastC),
+
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CPlatform"], swiftSettings: fast),
+        .target(name: "NN", dependencies: ["Tensor"], swiftSettings: fast),
+        .target(name: "Fields", dependencies: ["Tensor", "NN"], swiftSettings: fast),
+        .target(name: "Formats", dependencies: ["Tensor", "CHDF5", "CZlib"], swiftSettings: fast),
+        .target(name: "Tasks", dependencies: ["Tensor", "NN", "Fields", "Formats"], swiftSettings: fast),
+        .target(name: "Pipeline", dependencies: ["Tensor", "NN", "Fields", "Formats", "Tasks"],
+                swiftSettings: fast),
+        .executableTarget(name: "pipeline",
+                          dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: fast),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: fast),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Formats"], swiftSettings: fast),
+    ],
+    swiftLanguageModes: [.v6]
+)

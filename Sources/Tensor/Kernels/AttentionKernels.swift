@@ -1,0 +1,74 @@
+/// Where one attention operand lives: base pointer, distance between tokens and between samples.
+package struct AttentionOperand: @unchecked Sendable {
+    package let base: UnsafeMutablePointer<Float>
+    package let rowStride: Int
+    package let batchStride: Int
+
+    package init(_ base: UnsafeMutablePointer<Float>, rowStride: Int, batchStride: Int) {
+        self.base = base
+        self.rowStride = rowStride
+        self.batchStride = batchStride
+    }
+
+    /// The [tokens, headDim] block of sample `b`, head `h`.
+    @inline(__always) func head(_ b: Int, _ h: Int, _ headDim: Int) -> UnsafeMutablePointer<Float> {
+        base + b * batchStride + h * headDim
+    }
+}
+
+/// Sizes of a multi-head attention call.
+package struct AttentionShape: Sendable {
+    package let batch: Int, queries: Int, keys: Int, heads: Int, headDim: Int
+    package var scale: Float { 1 / Float(headDim).squareRoot() }
+}
+
+extension Kernels {
+    /// O = softmax(Q·Kᵀ/√d)·V for every sample and head; keeps the probabilities `[B, H, Tq, Tk]`
+    /// for the backward pass. Samples × heads are spread over the worker threads.
+    package static func attentionForward(_ s: AttentionShape, q: AttentionOperand, k: AttentionOperand,
+                                         v: AttentionOperand, out: AttentionOperand,
+                                         probabilities: UnsafeMutablePointer<Float>) {
+        let tq = s.queries, tk = s.keys, hd = s.headDim
+        let p = SendablePointer(probabilities)
+        parallelFor(s.batch * s.heads) { r in
+            for bh in r {
+                let b = bh / s.heads, h = bh % s.heads
+                let scores = p.base + bh * tq * tk
+                cblasGemm(false, true, tq, tk, hd, s.scale, q.head(b, h, hd), q.rowStride,
+                          k.head(b, h, hd), k.rowStride, 0, scores, tk)
+                for row in 0..<tq { softmaxRow(scores + row * tk, scores + row * tk, tk) }
+                cblasGemm(false, false, tq, hd, tk, 1, scores, tk, v.head(b, h, hd), v.rowStride,
+                          0, out.head(b, h, hd), out.rowStride)
+            }
+        }
+    }
+
+    /// Gradients of attention: dV = Pᵀ·dO, dS = P ⊙ (dO·Vᵀ − rowsum), dQ = dS·K/√d, dK = dSᵀ·Q/√d.
+    /// Each gradient is written (beta 0) or added (beta 1) at its operand's layout.
+    package static func attentionBackward(_ s: AttentionShape, q: AttentionOperand, k: AttentionOperand,
+                                          v: AttentionOperand, probabilities: UnsafeMutablePointer<Float>,
+                                          gradOut: AttentionOperand, dq: AttentionOperand, dk: AttentionOperand,
+                                          dv: AttentionOperand, beta: Float) {
+        let tq = s.queries, tk = s.keys, hd = s.headDim
+        let p = SendablePointer(probabilities)
+        parallelFor(s.batch * s.heads) { r in
+            let scratch = Tensor(uninitialized: [tq, tk])
+            let ds = scratch.data
+            for bh in r {
+                let b = bh / s.heads, h = bh % s.heads
+                let probs = p.base + bh * tq * tk
+                let g = gradOut.head(b, h, hd)
+                cblasGemm(true, false, tk, hd, tq, 1, probs, tk, g, gradOut.rowStride, beta, dv.head(b, h, hd), dv.rowStride)
+                cblasGemm(false, true, tq, tk, hd, 1, g, gradOut.rowStride, v.head(b, h, hd), v.rowStride, 0, ds, tk)
+                for row in 0..<tq {
+                    let pr = probs + row * tk, dr = ds + row * tk
+                    softmaxBackwardRow(pr, dr, dr, tk, accumulate: false)
+                }
+                cblasGemm(false, false, tq, hd, tk, s.scale, ds, tk, k.head(b, h, hd), k.rowStride,
+                          beta, dq.head(b, h, hd), dq.rowStride)
+                cblasGemm(true, false, tk, hd, tq, s.scale, ds, tk, q.head(b, h, hd), q.rowStride,
+                          beta, dk.head(b, h, hd), dk.rowStride)
+            }
+        }
+    }
+}

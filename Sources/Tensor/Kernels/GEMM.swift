@@ -1,0 +1,55 @@
+import COpenBLAS
+
+extension Kernels {
+    /// Work (multiply-adds) below which a GEMM is not split across worker threads.
+    static let gemmSplitWork = 1 << 18
+
+    /// C[m, n] = alpha · op(A) · op(B) + beta · C, row-major, transposes as flags (never copies).
+    /// With several worker threads and single-threaded OpenBLAS, a large product is split into
+    /// row (or column) blocks that the workers compute side by side.
+    package static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+                             _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        let threads = Runtime.threads
+        if threads > 1, Runtime.blasThreads == 1, m * n * k >= gemmSplitWork {
+            let splitRows = m >= n
+            let extent = splitRows ? m : n
+            let pieces = Swift.min(threads, Swift.max(1, extent / 16))
+            if pieces > 1 {
+                let pa = SendablePointer(UnsafeMutablePointer(mutating: a))
+                let pb = SendablePointer(UnsafeMutablePointer(mutating: b))
+                let pc = SendablePointer(c)
+                parallelFor(pieces) { r in
+                    for piece in r {
+                        let lo = extent * piece / pieces, hi = extent * (piece + 1) / pieces
+                        if splitRows {
+                            let aPart = transA ? pa.base + lo : pa.base + lo * lda
+                            cblasGemm(transA, transB, hi - lo, n, k, alpha, aPart, lda, pb.base, ldb, beta, pc.base + lo * ldc, ldc)
+                        } else {
+                            let bPart = transB ? pb.base + lo * ldb : pb.base + lo
+                            cblasGemm(transA, transB, m, hi - lo, k, alpha, pa.base, lda, bPart, ldb, beta, pc.base + lo, ldc)
+                        }
+                    }
+                }
+                return
+            }
+        }
+        cblasGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+
+    /// One OpenBLAS call on the calling thread.
+    @inline(__always)
+    package static func cblasGemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                              _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                              _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        if k == 0 {
+            for i in 0..<m {
+                for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] }
+            }
+            return
+        }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}

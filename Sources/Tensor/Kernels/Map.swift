@@ -1,0 +1,63 @@
+/// Loop skeletons for elementwise kernels: SIMD16 over the body, a partial vector for the tail,
+/// split across worker threads for large arrays.
+package enum Kernels {
+    /// Elements per thread below which elementwise work stays on one thread.
+    package static let elementwiseGrain = 32_768
+
+    /// y[i] = f(x[i])
+    @inline(__always)
+    package static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
+                            _ f: (Vec) -> Vec) {
+        parallelFor(n, grain: elementwiseGrain) { r in
+            var i = r.lowerBound
+            while i + 16 <= r.upperBound {
+                vstore(f(vload(x + i)), y + i)
+                i += 16
+            }
+            if i < r.upperBound { vstorePartial(f(vloadPartial(x + i, r.upperBound - i)), y + i, r.upperBound - i) }
+        }
+    }
+
+    /// z[i] = f(x[i], y[i])
+    @inline(__always)
+    package static func map(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
+                            _ n: Int, _ f: (Vec, Vec) -> Vec) {
+        parallelFor(n, grain: elementwiseGrain) { r in
+            var i = r.lowerBound
+            while i + 16 <= r.upperBound {
+                vstore(f(vload(x + i), vload(y + i)), z + i)
+                i += 16
+            }
+            let m = r.upperBound - i
+            if m > 0 { vstorePartial(f(vloadPartial(x + i, m), vloadPartial(y + i, m)), z + i, m) }
+        }
+    }
+
+    /// w[i] = f(x[i], y[i], z[i])
+    @inline(__always)
+    package static func map(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafePointer<Float>,
+                            _ w: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Vec, Vec, Vec) -> Vec) {
+        parallelFor(n, grain: elementwiseGrain) { r in
+            var i = r.lowerBound
+            while i + 16 <= r.upperBound {
+                vstore(f(vload(x + i), vload(y + i), vload(z + i)), w + i)
+                i += 16
+            }
+            let m = r.upperBound - i
+            if m > 0 {
+                vstorePartial(f(vloadPartial(x + i, m), vloadPartial(y + i, m), vloadPartial(z + i, m)), w + i, m)
+            }
+        }
+    }
+
+    /// a[i] += b[i]
+    package static func addInPlace(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
+        map(a, b, a, n) { $0 + $1 }
+    }
+
+    /// Writes (accumulate == false) or adds (true) `v` into `dst`.
+    @inline(__always)
+    package static func put(_ v: Vec, _ dst: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        vstore(accumulate ? vload(dst) + v : v, dst)
+    }
+}

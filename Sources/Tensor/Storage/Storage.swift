@@ -1,0 +1,18 @@
+/// A contiguous Float32 buffer owned by one or more tensors (reshapes share it).
+public final class Storage: @unchecked Sendable {
+    /// The first element; 64-byte aligned.
+    package let pointer: UnsafeMutablePointer<Float>
+    /// Number of valid elements.
+    package let count: Int
+    private let capacity: Int
+
+    /// A buffer of `count` floats from the pool, contents undefined.
+    package init(uninitializedCount count: Int) {
+        let (p, c) = BufferPool.shared.acquire(max(count, 1))
+        pointer = p
+        capacity = c
+        self.count = count
+    }
+
+    deinit { BufferPool.shared.release(pointer, capacity: capacity) }
+}

@@ -1,0 +1,79 @@
+import Testing
+import Tensor
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct AutogradTests {
+    @Test func gradientsAccumulateAcrossBackwardCalls() {
+        let w = Tensor(shape: [3], values: [1, 2, 3], requiresGrad: true)
+        (w * w).sum().backward()
+        (w * 3).sum().backward()
+        #expect(w.grad!.values == [5, 7, 9])
+        w.zeroGrad()
+        #expect(w.grad == nil)
+    }
+
+    @Test func gradientReachesInputsNotOnlyParameters() {
+        let coords = Tensor(shape: [2], values: [0.5, -1], requiresGrad: true)
+        let y = (coords * 30).sin().sum()
+        y.backward()
+        let expected: [Float] = [30 * cosf(15), 30 * cosf(-30)]
+        expectClose(coords.grad!.values, expected, atol: 1e-4)
+    }
+
+    @Test func noGradScopeRecordsNothing() {
+        let w = Tensor(shape: [3], values: [1, 2, 3], requiresGrad: true)
+        let y = withoutGradient { (w * 2).sum() }
+        #expect(!y.requiresGrad)
+        #expect(y.isLeaf)
+    }
+
+    @Test func sharedSubexpressionGetsBothContributions() {
+        let x = Tensor(shape: [1], values: [2], requiresGrad: true)
+        let h = x.squared()           // 4
+        let y = (h * h + h).sum()     // x^4 + x^2 → 4x^3 + 2x = 36
+        y.backward()
+        #expect(x.grad!.item == 36)
+    }
+
+    @Test func intermediatesReleaseTheirGradientUnlessRetained() {
+        let x = Tensor(shape: [2], values: [1, 2], requiresGrad: true)
+        let h = x * 2
+        h.retainsGrad = true
+        let z = x * 3
+        (h.sum() + z.sum()).backward()
+        #expect(h.grad!.values == [1, 1])
+        #expect(z.grad == nil)
+        #expect(x.grad!.values == [5, 5])
+    }
+
+    @Test func randomGeneratorIsReproducibleAndRestorable() {
+        var a = RandomGenerator(seed: 42), b = RandomGenerator(seed: 42)
+        #expect((0..<5).map { _ in a.next() } == (0..<5).map { _ in b.next() })
+        let saved = a.state
+        let next = (0..<3).map { _ in a.uniform() }
+        var restored = RandomGenerator(state: saved)
+        #expect((0..<3).map { _ in restored.uniform() } == next)
+        var c = RandomGenerator(seed: 43)
+        #expect(c.next() != RandomGenerator(seed: 42).state[0])
+        let p = c.permutation(10)
+        #expect(p.sorted() == Array(0..<10))
+        let n = Tensor.normal([10_000], rng: &c)
+        #expect(Swift.abs(n.mean().item) < 0.05)
+        #expect(Swift.abs(n.squared().mean().item - 1) < 0.05)
+        let t = Tensor.truncatedNormal([1000], std: 0.02, rng: &c)
+        #expect(t.values.allSatisfy { Swift.abs($0) <= 0.04 })
+    }
+
+    @Test func poolReusesBuffers() {
+        let before = BufferPool.shared.statistics.liveBytes
+        do {
+            let a = Tensor.zeros([1000])
+            #expect(BufferPool.shared.statistics.liveBytes >= before + 4000)
+            _ = a
+        }
+        #expect(BufferPool.sizeClass(17) == 20)
+        #expect(BufferPool.sizeClass(1000) >= 1000 && BufferPool.sizeClass(1000) <= 1250)
+    }
+}

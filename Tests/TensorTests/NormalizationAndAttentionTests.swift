@@ -1,0 +1,79 @@
+import Testing
+import Tensor
+
+@Suite struct NormalizationAndAttentionTests {
+    @Test func softmaxAndLogSoftmax() {
+        var d = TestData()
+        let x = d.input([3, 5, 7], -3, 3)
+        checkGradients([x]) { $0[0].softmax() }
+        checkGradients([x]) { $0[0].softmax(axis: 1) }
+        checkGradients([x]) { $0[0].logSoftmax() }
+        checkGradients([x]) { $0[0].logSoftmax(axis: 0) }
+        let rowSums = x.softmax().sum(axis: -1).values
+        expectClose(rowSums, [Float](repeating: 1, count: 15), atol: 1e-6)
+        expectClose(x.logSoftmax().exp().values, x.softmax().values, atol: 1e-6)
+    }
+
+    @Test func layerNorm() {
+        var d = TestData()
+        let x = d.input([3, 5, 37], -2, 2), w = d.input([37]), b = d.input([37])
+        checkGradients([x, w, b]) { Tensor.layerNorm($0[0], weight: $0[1], bias: $0[2]) }
+        checkGradients([x]) { Tensor.layerNorm($0[0], weight: nil, bias: nil, eps: 1e-6) }
+        let y = Tensor.layerNorm(x, weight: nil, bias: nil)
+        let mean = y.mean(axis: -1).values, variance = y.squared().mean(axis: -1).values
+        expectClose(mean, [Float](repeating: 0, count: 15), atol: 1e-6)
+        expectClose(variance, [Float](repeating: 1, count: 15), atol: 1e-3)
+    }
+
+    @Test func layerNormSplitAcrossThreads() {
+        var d = TestData()
+        let x = d.input([300, 19]), w = d.input([19]), b = d.input([19])
+        let single = Tensor.layerNorm(x, weight: w, bias: b)
+        (single * x).sum().backward()
+        let gw1 = w.grad!.values
+        w.zeroGrad(); x.zeroGrad(); b.zeroGrad()
+        Runtime.configure(threads: 2)
+        defer { Runtime.configure(threads: 1) }
+        let double = Tensor.layerNorm(x, weight: w, bias: b)
+        (double * x).sum().backward()
+        expectClose(double.values, single.values, atol: 1e-6)
+        expectClose(w.grad!.values, gw1, atol: 1e-4)
+    }
+
+    /// Attention written with primitive ops, as in the PyTorch reference.
+    func composed(_ qkv: Tensor, heads: Int) -> Tensor {
+        let (b, t, d3) = (qkv.shape[0], qkv.shape[1], qkv.shape[2])
+        let d = d3 / 3, hd = d / heads
+        let split = qkv.reshaped(b, t, 3, heads, hd).permuted(2, 0, 3, 1, 4)   // [3, B, H, T, hd]
+        let q = split.slice(axis: 0, 0..<1).reshaped(b, heads, t, hd)
+        let k = split.slice(axis: 0, 1..<2).reshaped(b, heads, t, hd)
+        let v = split.slice(axis: 0, 2..<3).reshaped(b, heads, t, hd)
+        let p = (Tensor.matmul(q, k, transposeB: true) * (1 / Float(hd).squareRoot())).softmax()
+        return Tensor.matmul(p, v).permuted(0, 2, 1, 3).reshaped(b, t, d)
+    }
+
+    @Test(arguments: [1, 2])
+    func fusedAttentionMatchesComposition(_ threads: Int) {
+        Runtime.configure(threads: threads)
+        defer { Runtime.configure(threads: 1) }
+        var d = TestData()
+        let qkv = d.input([3, 7, 18], -2, 2)
+        let fused = Tensor.attention(qkv: qkv, heads: 3)
+        let reference = composed(qkv, heads: 3)
+        expectClose(fused.values, reference.values, atol: 1e-5)
+
+        let w = Tensor.uniform([3, 7, 6], low: -1, high: 1, rng: &d.rng)
+        (fused * w).sum().backward()
+        let gFused = qkv.grad!.values
+        qkv.zeroGrad()
+        (composed(qkv, heads: 3) * w).sum().backward()
+        expectClose(gFused, qkv.grad!.values, atol: 1e-5)
+        checkGradients([qkv]) { Tensor.attention(qkv: $0[0], heads: 3) }
+    }
+
+    @Test func crossAttentionGradients() {
+        var d = TestData()
+        let q = d.input([2, 5, 6]), k = d.input([2, 3, 6]), v = d.input([2, 3, 6])
+        checkGradients([q, k, v]) { Tensor.attention(query: $0[0], key: $0[1], value: $0[2], heads: 2) }
+    }
+}
