@@ -38,8 +38,9 @@ let package = Package(
                           dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: fast),
 
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: fast),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Formats"], swiftSettings: fast),
+        .testTarget(name: "ImplicitZooTests",
+                    dependencies: ["Tensor", "NN", "Fields", "Formats", "Tasks", "Pipeline"],
+                    swiftSettings: fast),
     ],
     swiftLanguageModes: [.v6]
 )

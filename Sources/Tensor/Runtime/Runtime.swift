@@ -8,8 +8,18 @@ public enum Runtime {
     private static let workerThreads = Atomic<Int>(1)
     private static let blasThreadCount = Atomic<Int>(1)
 
+    /// A thread count that holds only inside `withThreads` (and 1 inside a worker thread).
+    @TaskLocal static var scopedThreads: Int?
+
     /// Worker threads for elementwise kernels, attention and split GEMMs (default 1).
-    public static var threads: Int { workerThreads.load(ordering: .relaxed) }
+    public static var threads: Int { scopedThreads ?? workerThreads.load(ordering: .relaxed) }
+
+    /// Runs `body` with `threads` worker threads, leaving the process-wide setting alone (each
+    /// task sees its own value, so concurrent tests do not disturb each other).
+    public static func withThreads<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
+        precondition(threads >= 1, "Runtime.withThreads: thread count must be at least 1")
+        return try $scopedThreads.withValue(threads, operation: body)
+    }
 
     /// Threads OpenBLAS uses inside one GEMM call (default 1: the workers split GEMMs themselves).
     public static var blasThreads: Int { blasThreadCount.load(ordering: .relaxed) }
@@ -46,7 +56,7 @@ package func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> V
         DispatchQueue.concurrentPerform(iterations: threads) { t in
             cplatform_flush_denormals()
             let lo = count * t / threads, hi = count * (t + 1) / threads
-            if lo < hi { work.value(lo..<hi) }
+            if lo < hi { Runtime.$scopedThreads.withValue(1) { work.value(lo..<hi) } }
         }
     }
 }

@@ -32,10 +32,8 @@ import Tensor
         (single * x).sum().backward()
         let gw1 = w.grad!.values
         w.zeroGrad(); x.zeroGrad(); b.zeroGrad()
-        Runtime.configure(threads: 2)
-        defer { Runtime.configure(threads: 1) }
-        let double = Tensor.layerNorm(x, weight: w, bias: b)
-        (double * x).sum().backward()
+        let double = Runtime.withThreads(2) { Tensor.layerNorm(x, weight: w, bias: b) }
+        Runtime.withThreads(2) { (double * x).sum().backward() }
         expectClose(double.values, single.values, atol: 1e-6)
         expectClose(w.grad!.values, gw1, atol: 1e-4)
     }
@@ -54,21 +52,21 @@ import Tensor
 
     @Test(arguments: [1, 2])
     func fusedAttentionMatchesComposition(_ threads: Int) {
-        Runtime.configure(threads: threads)
-        defer { Runtime.configure(threads: 1) }
-        var d = TestData()
-        let qkv = d.input([3, 7, 18], -2, 2)
-        let fused = Tensor.attention(qkv: qkv, heads: 3)
-        let reference = composed(qkv, heads: 3)
-        expectClose(fused.values, reference.values, atol: 1e-5)
+        Runtime.withThreads(threads) {
+            var d = TestData()
+            let qkv = d.input([3, 7, 18], -2, 2)
+            let fused = Tensor.attention(qkv: qkv, heads: 3)
+            let reference = composed(qkv, heads: 3)
+            expectClose(fused.values, reference.values, atol: 1e-5)
 
-        let w = Tensor.uniform([3, 7, 6], low: -1, high: 1, rng: &d.rng)
-        (fused * w).sum().backward()
-        let gFused = qkv.grad!.values
-        qkv.zeroGrad()
-        (composed(qkv, heads: 3) * w).sum().backward()
-        expectClose(gFused, qkv.grad!.values, atol: 1e-5)
-        checkGradients([qkv]) { Tensor.attention(qkv: $0[0], heads: 3) }
+            let w = Tensor.uniform([3, 7, 6], low: -1, high: 1, rng: &d.rng)
+            (fused * w).sum().backward()
+            let gFused = qkv.grad!.values
+            qkv.zeroGrad()
+            (composed(qkv, heads: 3) * w).sum().backward()
+            expectClose(gFused, qkv.grad!.values, atol: 1e-5)
+            checkGradients([qkv]) { Tensor.attention(qkv: $0[0], heads: 3) }
+        }
     }
 
     @Test func crossAttentionGradients() {

@@ -58,15 +58,15 @@ import Tensor
     }
 
     @Test func largeProductSplitAcrossThreads() {
-        Runtime.configure(threads: 2)
-        defer { Runtime.configure(threads: 1) }
-        var d = TestData()
-        let a = d.input([257, 131]), b = d.input([131, 129])
-        let c = Tensor.matmul(a, b)
-        expectClose(c.values, reference(a, b, false, false), atol: 1e-4)
-        let wide = d.input([17, 131])
-        let bt = d.input([769, 131])
-        expectClose(Tensor.matmul(wide, bt, transposeB: true).values, reference(wide, bt, false, true), atol: 1e-4)
+        Runtime.withThreads(2) {
+            var d = TestData()
+            let a = d.input([257, 131]), b = d.input([131, 129])
+            let c = Tensor.matmul(a, b)
+            expectClose(c.values, reference(a, b, false, false), atol: 1e-4)
+            let wide = d.input([17, 131])
+            let bt = d.input([769, 131])
+            expectClose(Tensor.matmul(wide, bt, transposeB: true).values, reference(wide, bt, false, true), atol: 1e-4)
+        }
     }
 
     @Test func linearMatchesMatmulPlusBias() {
