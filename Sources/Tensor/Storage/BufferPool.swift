@@ -13,6 +13,7 @@ package final class BufferPool: Sendable {
         var cachedBytes = 0
         var liveBytes = 0
         var peakLiveBytes = 0
+        var misses = 0
     }
 
     private let state = Mutex(State())
@@ -34,7 +35,7 @@ package final class BufferPool: Sendable {
         let reused: UnsafeMutableRawPointer? = state.withLock { s in
             s.liveBytes += bytes
             s.peakLiveBytes = max(s.peakLiveBytes, s.liveBytes)
-            guard var list = s.free[capacity], let last = list.popLast() else { return nil }
+            guard var list = s.free[capacity], let last = list.popLast() else { s.misses += 1; return nil }
             s.free[capacity] = list
             s.cachedBytes -= bytes
             return last.pointer
@@ -75,8 +76,8 @@ package final class BufferPool: Sendable {
     }
 
     /// Bytes held by live tensors now, and the most held at once since the last reset.
-    package var statistics: (liveBytes: Int, peakLiveBytes: Int, cachedBytes: Int) {
-        state.withLock { ($0.liveBytes, $0.peakLiveBytes, $0.cachedBytes) }
+    package var statistics: (liveBytes: Int, peakLiveBytes: Int, cachedBytes: Int, misses: Int) {
+        state.withLock { ($0.liveBytes, $0.peakLiveBytes, $0.cachedBytes, $0.misses) }
     }
 
     package func resetPeak() { state.withLock { $0.peakLiveBytes = $0.liveBytes } }

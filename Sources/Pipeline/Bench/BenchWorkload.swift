@@ -1,0 +1,40 @@
+import Foundation
+import Tensor
+
+/// One training (or query) step to time, built with the shapes of a PyTorch reference script.
+public protocol BenchWorkload: AnyObject {
+    /// The name `--workload` selects, e.g. "mae3d".
+    static var name: String { get }
+    /// What the step does, for `--help` and the report.
+    static var summary: String { get }
+    /// Runs one full step and returns its loss (or a checksum for query workloads).
+    func step() -> Float
+    /// Workload-specific fields for the JSON report (batch, tokens, parameters, …).
+    var details: [String: BenchValue] { get }
+}
+
+/// A JSON value in a bench report.
+public enum BenchValue: Sendable, Equatable {
+    case int(Int), double(Double), string(String), ints([Int]), doubles([Double])
+
+    var json: String {
+        switch self {
+        case let .int(v): return String(v)
+        case let .double(v): return v.isFinite ? String(v) : "null"
+        case let .string(v): return "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case let .ints(v): return "[" + v.map(String.init).joined(separator: ",") + "]"
+        case let .doubles(v): return "[" + v.map { $0.isFinite ? String($0) : "null" }.joined(separator: ",") + "]"
+        }
+    }
+}
+
+/// The workloads `pipeline bench` knows, in the order it runs them.
+public enum BenchCatalog {
+    public static let all: [(name: String, summary: String, make: @Sendable (inout RandomGenerator) -> BenchWorkload)] = [
+        (MAE3DWorkload.name, MAE3DWorkload.summary, { MAE3DWorkload(rng: &$0) }),
+        (ViTTinyWorkload.name, ViTTinyWorkload.summary, { ViTTinyWorkload(rng: &$0) }),
+        (NeRFWorkload.name, NeRFWorkload.summary, { NeRFWorkload(rng: &$0) }),
+    ]
+
+    public static var names: [String] { all.map(\.name) }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import Tensor
+
+@main
+struct PipelineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "Implicit-Zoo: build INR zoos, pretrain on NeRF volumes, regress camera poses.",
+        subcommands: [BenchCommand.self])
+
+    /// Work every subcommand does first: repair a slow OpenBLAS kernel choice (restarting the
+    /// process if needed) and set the thread counts.
+    static func prepareRuntime(threads: Int, blasThreads: Int) {
+        if let note = BLASCore.repairIfNeeded() {
+            FileHandle.standardError.write(Data((note + "\n").utf8))
+        }
+        Runtime.configure(threads: threads, blasThreads: blasThreads)
+    }
+}

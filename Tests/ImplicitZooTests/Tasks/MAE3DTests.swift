@@ -1,0 +1,91 @@
+import Testing
+import Tensor
+import NN
+import Tokens
+import Tasks
+
+@Suite struct MAE3DTests {
+    static var tiny: MAE3DConfiguration {
+        var c = MAE3DConfiguration()
+        c.gridSize = 8
+        c.patchSize = 2
+        c.dim = 12
+        c.depth = 2
+        c.heads = 2
+        c.decoderDim = 12
+        c.decoderDepth = 1
+        c.decoderHeads = 2
+        return c
+    }
+
+    @Test func patchifyRoundTripsAndOrdersTokensZMajor() {
+        var rng = RandomGenerator(seed: 1)
+        let v = Tensor.uniform([2, 4, 4, 4, 3], rng: &rng)
+        let t = VolumePatches.patchify(v, patch: 2)
+        #expect(t.shape == [2, 8, 24])
+        // Token 5 = (z 1, y 0, x 1); its value 0 is point (z 2, y 0, x 2), channel 0.
+        #expect(t[1, 5, 0] == v[1, 2, 0, 2, 0])
+        // Value (pz 1, py 0, px 1, c 2) = index ((1·2 + 0)·2 + 1)·3 + 2 = 17.
+        #expect(t[0, 5, 17] == v[0, 3, 0, 3, 2])
+        #expect(VolumePatches.unpatchify(t, patch: 2, channels: 3).values == v.values)
+    }
+
+    @Test func maskingKeepsExactlyTheVisibleTokensAndRestoresOrder() {
+        var rng = RandomGenerator(seed: 3)
+        let mask = TokenMask.random(batch: 3, total: 64, visible: 12, rng: &rng)
+        for b in 0..<3 {
+            let kept = Array(mask.keep[(b * 12)..<((b + 1) * 12)])
+            #expect(Set(kept).count == 12)
+            for token in 0..<64 {
+                #expect((mask.hidden[b, token] == 0) == kept.contains(token))
+                // restore maps each token to its slot in [kept..., hidden...]
+                let slot = mask.restore[b * 64 + token]
+                if slot < 12 { #expect(kept[slot] == token) }
+            }
+            #expect(Set(mask.restore[(b * 64)..<((b + 1) * 64)]) == Set(0..<64))
+        }
+        #expect(MAE3DConfiguration().visibleCount == 102)
+    }
+
+    @Test func decoderPutsTokensBackInOrder() {
+        // Shuffle kept tokens + mask tokens with the mask, then restore: each position gets its own token.
+        var rng = RandomGenerator(seed: 5)
+        let mask = TokenMask.random(batch: 2, total: 8, visible: 3, rng: &rng)
+        let tokens = Tensor(shape: [2, 8, 1], values: (0..<16).map { Float($0 % 8) })
+        let kept = tokens.gather(axis: 1, indices: mask.keep, count: 3)
+        let filler = Tensor.full([2, 5, 1], -1)
+        let restored = Tensor.concat([kept, filler], axis: 1).gather(axis: 1, indices: mask.restore, count: 8)
+        for b in 0..<2 {
+            for t in 0..<8 {
+                #expect(restored[b, t, 0] == (mask.hidden[b, t] == 0 ? Float(t) : -1))
+            }
+        }
+    }
+
+    @Test func maeLossFalls() {
+        var rng = RandomGenerator(seed: 7)
+        let model = MaskedAutoencoder3D(Self.tiny, rng: &rng)
+        // Smooth volumes: a coloured ball whose position varies, so visible tokens predict hidden ones.
+        var volumes: [Float] = []
+        for b in 0..<4 {
+            let c = Float(b) * 0.5 + 2.5
+            for z in 0..<8 { for y in 0..<8 { for x in 0..<8 {
+                let r2 = (Float(z) - c) * (Float(z) - c) + (Float(y) - 3.5) * (Float(y) - 3.5) + (Float(x) - c) * (Float(x) - c)
+                let inside: Float = r2 < 6 ? 1 : 0
+                volumes += [inside * 0.8, inside * 0.3, Float(z) / 8, inside]
+            } } }
+        }
+        let v = Tensor(shape: [4, 8, 8, 8, 4], values: volumes)
+        let opt = Adam.adamW([ParameterGroup(model.namedParameters, learningRate: 3e-3, weightDecay: 0.05)])
+        var losses: [Float] = []
+        for _ in 0..<60 {
+            opt.zeroGrad()
+            let (loss, _, _) = model(v, rng: &rng)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item)
+        }
+        let early = losses.prefix(5).reduce(0, +) / 5, late = losses.suffix(5).reduce(0, +) / 5
+        #expect(late < early * 0.3, "MAE loss \(early) → \(late)")
+    }
+}
