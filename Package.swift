@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
@@ -31,16 +32,19 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: fast),
         .target(name: "Fields", dependencies: ["Tensor", "NN"], swiftSettings: fast),
         .target(name: "Formats", dependencies: ["Tensor", "CHDF5", "CZlib"], swiftSettings: fast),
+        .target(name: "Zoo", dependencies: ["Tensor", "NN", "Fields", "Formats"], swiftSettings: fast),
         .target(name: "Tokens", dependencies: ["Tensor", "NN", "Fields"], swiftSettings: fast),
-        .target(name: "Tasks", dependencies: ["Tensor", "NN", "Fields", "Formats", "Tokens"], swiftSettings: fast),
-        .target(name: "Pipeline", dependencies: ["Tensor", "NN", "Fields", "Formats", "Tokens", "Tasks"],
+        .target(name: "Tasks", dependencies: ["Tensor", "NN", "Fields", "Formats", "Zoo", "Tokens"], swiftSettings: fast),
+        .target(name: "Pipeline", dependencies: ["Tensor", "NN", "Fields", "Formats", "Zoo", "Tokens", "Tasks",
+                                                 .product(name: "Yams", package: "Yams")],
                 swiftSettings: fast),
         .executableTarget(name: "pipeline",
                           dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: fast),
 
         .testTarget(name: "ImplicitZooTests",
-                    dependencies: ["Tensor", "NN", "Fields", "Formats", "Tokens", "Tasks", "Pipeline"],
+                    dependencies: ["Tensor", "NN", "Fields", "Formats", "Zoo", "Tokens", "Tasks", "Pipeline"],
+                    exclude: ["Fixtures"],
                     swiftSettings: fast),
     ],
     swiftLanguageModes: [.v6]

@@ -13,4 +13,5 @@ static inline unsigned chdf5_acc_rdonly(void)     { return H5F_ACC_RDONLY; }
 static inline unsigned chdf5_acc_rdwr(void)       { return H5F_ACC_RDWR; }
 static inline hid_t    chdf5_p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t    chdf5_p_file_access(void)  { return H5P_FILE_ACCESS; }
+static inline hid_t    chdf5_p_link_create(void)  { return H5P_LINK_CREATE; }
 static inline size_t   chdf5_variable(void)       { return H5T_VARIABLE; }

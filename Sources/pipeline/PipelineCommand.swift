@@ -8,7 +8,7 @@ struct PipelineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline",
         abstract: "Implicit-Zoo: build INR zoos, pretrain on NeRF volumes, regress camera poses.",
-        subcommands: [BenchCommand.self])
+        subcommands: [RunCommand.self, MergeCommand.self, AblateCommand.self, BenchCommand.self])
 
     /// Work every subcommand does first: repair a slow OpenBLAS kernel choice (restarting the
     /// process if needed) and set the thread counts.
@@ -17,5 +17,16 @@ struct PipelineCommand: ParsableCommand {
             FileHandle.standardError.write(Data((note + "\n").utf8))
         }
         Runtime.configure(threads: threads, blasThreads: blasThreads)
+    }
+
+    /// Runs `body`; a user-facing error (bad file, key or value) becomes one clear line and exit
+    /// status 1 instead of a crash.
+    static func reportingErrors(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as CustomStringConvertible & Error {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            throw ExitCode.failure
+        }
     }
 }

@@ -21,19 +21,12 @@ public enum NeRFRendering {
         let (rays, samples) = (depths.shape[0], depths.shape[1])
         precondition(origins.shape == [rays, 3] && directions.shape == [rays, 3],
                      "[render] origins \(origins.shape) and directions \(directions.shape) must be [\(rays), 3]")
-        let (points, unitDirections, lengths) = withoutGradient { () -> (Tensor, Tensor, [Float]) in
-            let o = origins.reshaped(rays, 1, 3), d = directions.reshaped(rays, 1, 3)
-            let p = (o + d * depths.reshaped(rays, samples, 1)).reshaped(rays * samples, 3)
-            var lengths = [Float](repeating: 0, count: rays)
-            let unit = Tensor(uninitialized: [rays, 3])
-            for r in 0..<rays {
-                let x = directions.data[3 * r], y = directions.data[3 * r + 1], z = directions.data[3 * r + 2]
-                let n = (x * x + y * y + z * z).squareRoot()
-                lengths[r] = n
-                unit.data[3 * r] = x / n; unit.data[3 * r + 1] = y / n; unit.data[3 * r + 2] = z / n
-            }
-            return (p, unit, lengths)
-        }
+        // Built with ops, so gradients reach origins and directions when they require them (pose refinement).
+        let points = (origins.reshaped(rays, 1, 3) + directions.reshaped(rays, 1, 3) * depths.reshaped(rays, samples, 1))
+            .reshaped(rays * samples, 3)
+        let length = directions.squared().sum(axis: 1, keepDims: true).sqrt()
+        let unitDirections = directions / length
+        let lengths = length.values
         let encodedDirections = model.config.directionEncoding(unitDirections)
         let width = encodedDirections.shape[1]
         let perSample = encodedDirections.reshaped(rays, 1, width).broadcast(to: [rays, samples, width])

@@ -38,3 +38,15 @@ public enum RaySampling {
         return out
     }
 }
+
+extension RaySampling {
+    /// The centre of each of `samples` equal bins of [near, far] (evaluation without jitter).
+    public static func midpoints(rays: Int, samples: Int, near: Float, far: Float) -> Tensor {
+        let t = Tensor(uninitialized: [rays, samples])
+        let step = (far - near) / Float(samples)
+        for r in 0..<rays {
+            for s in 0..<samples { t.data[r * samples + s] = near + (Float(s) + 0.5) * step }
+        }
+        return t
+    }
+}

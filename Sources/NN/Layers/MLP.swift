@@ -22,6 +22,8 @@ public final class MLP: Layer {
         let h = dropout(fc1(x).gelu(approximation), context: &context)
         return dropout(fc2(h), context: &context)
     }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor { fc2(fc1(x).gelu(approximation)) }
 }
 
 extension Initializer {

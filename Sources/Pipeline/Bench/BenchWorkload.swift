@@ -34,6 +34,10 @@ public enum BenchCatalog {
         (MAE3DWorkload.name, MAE3DWorkload.summary, { MAE3DWorkload(rng: &$0) }),
         (ViTTinyWorkload.name, ViTTinyWorkload.summary, { ViTTinyWorkload(rng: &$0) }),
         (NeRFWorkload.name, NeRFWorkload.summary, { NeRFWorkload(rng: &$0) }),
+        ("nerf_zoo", "NeRF fit step at the 3D zoo's default size: 512 rays × 32 samples, 4×64 MLP, Adam",
+         { NeRFWorkload(rng: &$0, rays: 512, samples: 32, width: 64) }),
+        (SIRENFitWorkload.name, SIRENFitWorkload.summary, { SIRENFitWorkload(rng: &$0) }),
+        (SIRENQueryWorkload.name, SIRENQueryWorkload.summary, { SIRENQueryWorkload(rng: &$0) }),
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -65,7 +65,7 @@ public final class MaskedAutoencoder3D: Layer {
             ("decoder_pos_embed", decoderPositions)] + prefixed("decoder", decoder) + prefixed("decoder_pred", head)
     }
 
-    /// The parameters pose regression reuses.
+    /// The parameters pose regression reuses (same names in `PoseRegressor`).
     public var encoderParameters: [(name: String, tensor: Tensor)] {
         prefixed("patch_embed", patchEmbedding) + prefixed("encoder", encoder)
     }
@@ -75,9 +75,6 @@ public final class MaskedAutoencoder3D: Layer {
 
     /// Embedded tokens with positions, `[B, N, dim]`.
     public func embed(_ tokens: Tensor) -> Tensor { patchEmbedding(tokens) + positions }
-
-    /// The encoder over every token (no masking): `[B, N, P³·C]` → `[B, N, dim]`. Pose uses this.
-    public func encodeAll(_ tokens: Tensor) -> Tensor { encoder(embed(tokens)) }
 
     /// Reconstructions `[B, N, P³·C]` of every token from the visible ones.
     public func reconstruct(_ tokens: Tensor, mask: TokenMask) -> Tensor {

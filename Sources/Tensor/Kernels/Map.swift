@@ -8,7 +8,7 @@ package enum Kernels {
     @inline(__always)
     package static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
                             _ f: (Vec) -> Vec) {
-        parallelFor(n, grain: elementwiseGrain) { r in
+        @inline(__always) func run(_ r: Range<Int>) {
             var i = r.lowerBound
             while i + 16 <= r.upperBound {
                 vstore(f(vload(x + i)), y + i)
@@ -16,13 +16,14 @@ package enum Kernels {
             }
             if i < r.upperBound { vstorePartial(f(vloadPartial(x + i, r.upperBound - i)), y + i, r.upperBound - i) }
         }
+        if serial(n) { run(0..<n) } else { parallelFor(n, grain: elementwiseGrain, run) }
     }
 
     /// z[i] = f(x[i], y[i])
     @inline(__always)
     package static func map(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
                             _ n: Int, _ f: (Vec, Vec) -> Vec) {
-        parallelFor(n, grain: elementwiseGrain) { r in
+        @inline(__always) func run(_ r: Range<Int>) {
             var i = r.lowerBound
             while i + 16 <= r.upperBound {
                 vstore(f(vload(x + i), vload(y + i)), z + i)
@@ -31,13 +32,14 @@ package enum Kernels {
             let m = r.upperBound - i
             if m > 0 { vstorePartial(f(vloadPartial(x + i, m), vloadPartial(y + i, m)), z + i, m) }
         }
+        if serial(n) { run(0..<n) } else { parallelFor(n, grain: elementwiseGrain, run) }
     }
 
     /// w[i] = f(x[i], y[i], z[i])
     @inline(__always)
     package static func map(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafePointer<Float>,
                             _ w: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Vec, Vec, Vec) -> Vec) {
-        parallelFor(n, grain: elementwiseGrain) { r in
+        @inline(__always) func run(_ r: Range<Int>) {
             var i = r.lowerBound
             while i + 16 <= r.upperBound {
                 vstore(f(vload(x + i), vload(y + i), vload(z + i)), w + i)
@@ -48,7 +50,12 @@ package enum Kernels {
                 vstorePartial(f(vloadPartial(x + i, m), vloadPartial(y + i, m), vloadPartial(z + i, m)), w + i, m)
             }
         }
+        if serial(n) { run(0..<n) } else { parallelFor(n, grain: elementwiseGrain, run) }
     }
+
+    /// True when `n` elements are done on the calling thread (so the loop inlines its function).
+    @inline(__always)
+    package static func serial(_ n: Int) -> Bool { n < 2 * elementwiseGrain || Runtime.threads == 1 }
 
     /// a[i] += b[i]
     package static func addInPlace(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {

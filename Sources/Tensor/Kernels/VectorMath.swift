@@ -96,9 +96,11 @@ package typealias VecBits = SIMD16<UInt32>
     s = s * z + 8.332_160_873_6e-3
     s = s * z - 1.666_665_461_1e-1
     s = s * z * r + r
-    let odd = (q & 1) .!= 0
-    let sinAbs = s.replacing(with: c, where: odd)
-    let cosAbs = c.replacing(with: s, where: odd)
+    // Odd quadrants swap the polynomials; blend with bit masks (integer lane comparisons
+    // compile to a per-lane loop).
+    let odd = VecBits(repeating: 0) &- (q & 1)
+    let sinAbs = vfloat((vbits(s) & ~odd) | (vbits(c) & odd))
+    let cosAbs = vfloat((vbits(c) & ~odd) | (vbits(s) & odd))
     let sinSign = ((q & 2) &<< 30) ^ vsign(x)
     let cosSign = ((q &+ 1) & 2) &<< 30
     return (vflip(sinAbs, sinSign), vflip(cosAbs, cosSign))

@@ -16,9 +16,10 @@ public enum Runtime {
 
     /// Runs `body` with `threads` worker threads, leaving the process-wide setting alone (each
     /// task sees its own value, so concurrent tests do not disturb each other).
-    public static func withThreads<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
+    public static func withThreads<T, E: Error>(_ threads: Int, _ body: () throws(E) -> T) throws(E) -> T {
         precondition(threads >= 1, "Runtime.withThreads: thread count must be at least 1")
-        return try $scopedThreads.withValue(threads, operation: body)
+        let result: Result<T, E> = $scopedThreads.withValue(threads) { Result { () throws(E) -> T in try body() } }
+        return try result.get()
     }
 
     /// Threads OpenBLAS uses inside one GEMM call (default 1: the workers split GEMMs themselves).

@@ -1,0 +1,173 @@
+import NN
+import Tensor
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a NeRF is fitted to one scene.
+public struct NeRFFitSettings: Sendable, Equatable, Codable {
+    public var network = NeRFConfiguration(width: 64)
+    public var steps = 800
+    public var raysPerStep = 512
+    public var samplesPerRay = 32
+    public var learningRate: Float = 5e-4
+    public var near: Float = 2
+    public var far: Float = 6
+    /// Std of the noise added to raw density while training (Semantic-NeRF's default 1): without
+    /// it ReLU densities can die into an empty scene that never recovers.
+    public var densityNoise: Float = 1
+    /// Step at which a collapse is checked: mean rendered opacity on object pixels below
+    /// `collapseOpacity` means the fit died; it restarts with a new seed.
+    public var collapseCheckStep = 250
+    public var collapseOpacity: Float = 0.05
+    public var maxRestarts = 3
+    /// Rays per chunk when rendering whole views for evaluation.
+    public var evaluationChunk = 4_096
+
+    public init() {}
+}
+
+/// A fitted NeRF and how well it reproduces views it never saw.
+public struct NeRFFitResult: Sendable {
+    public let parameters: [String: [Float]]
+    public let shapes: [String: [Int]]
+    /// Whole-image PSNR on the held-out views (white background included, colours clamped).
+    public let heldOutPSNR: Float
+    /// PSNR over object pixels only (alpha > 0).
+    public let objectPSNR: Float
+    public let steps: Int
+    public let restarts: Int
+    /// True when every attempt collapsed to an empty scene.
+    public let collapsed: Bool
+    public let finalLoss: Float
+}
+
+/// Fits the Implicit-Zoo NeRF to posed views: Adam, adaptive ray sampling (object pixels 11× more
+/// likely than white background), stratified samples, density noise, collapse detection.
+public struct NeRFFitter {
+    public let settings: NeRFFitSettings
+
+    public init(_ settings: NeRFFitSettings) { self.settings = settings }
+
+    /// Fits `training` and scores on `heldOut`. `progress` sees (attempt, step, loss).
+    public func fit(training: SceneViews, heldOut: SceneViews, seed: UInt64,
+                    progress: (Int, Int, Float) -> Void = { _, _, _ in }) -> NeRFFitResult {
+        let rays = training.allRays()
+        let sampler = WeightedSampler(weights: (0..<rays.alphas.count).map { i in
+            let mean = (rays.colors.data[3 * i] + rays.colors.data[3 * i + 1] + rays.colors.data[3 * i + 2]) / 3
+            return (1 - mean).rounded(.up) + 0.1
+        })
+        var attempt = 0
+        while true {
+            var rng = RandomGenerator(seed: seed &+ UInt64(attempt) &* 0x9E37_79B9)
+            let model = NeRF(settings.network, rng: &rng)
+            let optimizer = Adam([ParameterGroup(model.namedParameters, learningRate: settings.learningRate)])
+            var noise: NeRFRendering.DensityNoise? = settings.densityNoise > 0
+                ? NeRFRendering.DensityNoise(std: settings.densityNoise, rng: rng.split("noise")) : nil
+            var lastLoss: Float = .nan
+            var collapsed = false
+            for step in 0..<settings.steps {
+                let pick = sampler.sample(settings.raysPerStep, rng: &rng)
+                let depths = RaySampling.stratified(rays: pick.count, samples: settings.samplesPerRay, near: settings.near,
+                                                    far: settings.far, rng: &rng)
+                let result = NeRFRendering.render(model, origins: rays.origins.indexSelect(axis: 0, pick),
+                                                  directions: rays.directions.indexSelect(axis: 0, pick), depths: depths,
+                                                  lastDelta: binWidth, noise: &noise)
+                let loss = Loss.meanSquaredError(result.color, rays.colors.indexSelect(axis: 0, pick))
+                optimizer.zeroGrad()
+                loss.backward()
+                optimizer.step()
+                lastLoss = loss.item
+                if step % 50 == 0 { progress(attempt, step, lastLoss) }
+                if step + 1 == settings.collapseCheckStep {
+                    let objectRays = pick.indices.filter { rays.alphas[pick[$0]] > 0.5 }
+                    let opacity = objectRays.isEmpty ? 1 : objectRays.reduce(Float(0)) { $0 + result.opacity.data[$1] } / Float(objectRays.count)
+                    if opacity < settings.collapseOpacity { collapsed = true; break }
+                }
+            }
+            if collapsed && attempt < settings.maxRestarts {
+                attempt += 1
+                continue
+            }
+            let (psnr, objectPSNR) = evaluate(model, on: heldOut)
+            let named = model.namedParameters
+            return NeRFFitResult(parameters: Dictionary(uniqueKeysWithValues: named.map { ($0.name, $0.tensor.values) }),
+                                 shapes: Dictionary(uniqueKeysWithValues: named.map { ($0.name, $0.tensor.shape) }),
+                                 heldOutPSNR: psnr, objectPSNR: objectPSNR, steps: collapsed ? settings.collapseCheckStep : settings.steps,
+                                 restarts: attempt, collapsed: collapsed, finalLoss: lastLoss)
+        }
+    }
+
+    /// Sample spacing: also the length given to the last sample of a ray.
+    var binWidth: Float { (settings.far - settings.near) / Float(settings.samplesPerRay) }
+
+    /// Renders every pixel of `views` (bin-centre samples, no noise) and returns whole-image and
+    /// object-only PSNR.
+    public func evaluate(_ model: NeRF, on views: SceneViews) -> (whole: Float, object: Float) {
+        let images = render(model, views: views)
+        var se = 0.0, n = 0, objectSE = 0.0, objectN = 0
+        for (v, image) in images.enumerated() {
+            for i in 0..<(image.count / 3) {
+                var e = 0.0
+                for c in 0..<3 { let d = Double(image[3 * i + c] - views.colors[v][3 * i + c]); e += d * d }
+                se += e
+                n += 3
+                if views.alphas[v][i] > 0 { objectSE += e; objectN += 3 }
+            }
+        }
+        return (psnr(se / Double(max(n, 1))), psnr(objectSE / Double(max(objectN, 1))))
+    }
+
+    /// Each view rendered by the field: `[views][H·W·3]`, clamped to [0, 1].
+    public func render(_ model: NeRF, views: SceneViews) -> [[Float]] {
+        withoutGradient {
+            views.cameras.map { camera in
+                let (origins, directions) = camera.rays()
+                var out: [Float] = []
+                out.reserveCapacity(origins.count)
+                let total = origins.shape[0]
+                var start = 0
+                while start < total {
+                    let end = min(total, start + settings.evaluationChunk)
+                    let depths = RaySampling.midpoints(rays: end - start, samples: settings.samplesPerRay,
+                                                       near: settings.near, far: settings.far)
+                    var noise: NeRFRendering.DensityNoise? = nil
+                    let result = NeRFRendering.render(model, origins: origins.slice(axis: 0, start..<end),
+                                                      directions: directions.slice(axis: 0, start..<end), depths: depths,
+                                                      lastDelta: binWidth, noise: &noise)
+                    out += result.color.values.map { min(max($0, 0), 1) }
+                    start = end
+                }
+                return out
+            }
+        }
+    }
+
+    private func psnr(_ mse: Double) -> Float { Float(-10 * log10(max(mse, 1e-12))) }
+}
+
+/// Draws indices with replacement in proportion to fixed weights (inverse CDF, binary search).
+public struct WeightedSampler: Sendable {
+    private let cumulative: [Float]
+
+    public init(weights: [Float]) {
+        var c: [Float] = []
+        c.reserveCapacity(weights.count)
+        var total: Double = 0
+        for w in weights { total += Double(max(w, 0)); c.append(Float(total)) }
+        cumulative = c
+    }
+
+    public func sample(_ count: Int, rng: inout RandomGenerator) -> [Int] {
+        let total = cumulative.last ?? 0
+        return (0..<count).map { _ in
+            let u = rng.uniform() * total
+            var lo = 0, hi = cumulative.count - 1
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if cumulative[mid] > u { hi = mid } else { lo = mid + 1 }
+            }
+            return lo
+        }
+    }
+}

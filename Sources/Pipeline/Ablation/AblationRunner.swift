@@ -1,0 +1,98 @@
+import Foundation
+import Formats
+
+/// Runs every cell of an ablation grid: skips cells already finished, records cells that fail and
+/// goes on, and writes tables of mean ± std per cell (over the repeat axis) as Markdown and CSV.
+public struct AblationRunner {
+    public let plan: AblationPlan
+    public let runRoot: String
+
+    public init(plan: AblationPlan, runRoot: String = "Checkpoints") {
+        self.plan = plan
+        self.runRoot = runRoot
+    }
+
+    public var folder: String { "\(runRoot)/ablations/\(plan.name)" }
+
+    /// One cell's outcome.
+    public struct CellResult {
+        public let cell: [(key: String, value: String)]
+        public let summary: [String: String]?
+        public let error: String?
+    }
+
+    /// Runs (or reuses) every cell, then writes `results.md`, `results.csv` and `cells.csv`.
+    public func run(log: (String) -> Void) throws -> [CellResult] {
+        let cells = plan.cells
+        // Cells share the base pipeline's earlier stages unless the grid changes their settings.
+        let varied = Set(plan.axes.map { $0.key.split(separator: ".").first.map(String.init) ?? "" })
+        let sharesDependencies = varied.isSubset(of: [plan.stage])
+        var results: [CellResult] = []
+        for (i, cell) in cells.enumerated() {
+            let id = AblationPlan.identifier(cell)
+            let cellFolder = "\(folder)/\(id)"
+            let overrides = plan.overrides + cell.map { "\($0.key)=\($0.value)" }
+            log("ablation \(plan.name): cell \(i + 1)/\(cells.count) \(id)")
+            do {
+                let definition = try PipelineDefinition.load(plan.pipeline, overrides: overrides, stage: plan.stage)
+                let context = StageContext(pipeline: definition, runRoot: sharesDependencies ? runRoot : "\(cellFolder)/pipeline",
+                                           runDirectoryOverride: cellFolder, requestedStage: plan.stage)
+                let summary = try StageRunner.run(plan.stage, context: context)
+                results.append(CellResult(cell: cell, summary: summary, error: summary == nil ? "did not finish" : nil))
+            } catch {
+                log("ablation \(plan.name): cell \(id) failed: \(error)")
+                results.append(CellResult(cell: cell, summary: nil, error: "\(error)"))
+                try? FileBytes.writeAtomically(Array("\(error)\n".utf8), to: "\(cellFolder)/failed.txt")
+            }
+        }
+        try writeTables(results)
+        return results
+    }
+
+    /// Mean ± std of each metric over the repeat axis, per combination of the other axes.
+    func writeTables(_ results: [CellResult]) throws {
+        let groupKeys = plan.axes.map(\.key).filter { $0 != plan.repeatAxis }
+        var groups: [String: [CellResult]] = [:]
+        var order: [String] = []
+        for r in results {
+            let key = groupKeys.map { k in r.cell.first { $0.key == k }?.value ?? "" }.joined(separator: "\u{1F}")
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(r)
+        }
+        var markdown = "# Ablation \(plan.name)\n\nStage `\(plan.stage)` of `\(plan.pipeline)`; mean ± std over "
+            + (plan.repeatAxis.map { "`\($0)`" } ?? "repeats") + "; n = finished cells.\n\n"
+        markdown += "| " + (groupKeys + ["n", "failed"] + plan.metrics).joined(separator: " | ") + " |\n"
+        markdown += "|" + String(repeating: "---|", count: groupKeys.count + 2 + plan.metrics.count) + "\n"
+        var csv = (groupKeys + ["n", "failed"] + plan.metrics.flatMap { ["\($0)_mean", "\($0)_std"] }).joined(separator: ",") + "\n"
+        for key in order {
+            let members = groups[key]!
+            let values = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+            let finished = members.compactMap(\.summary)
+            let failed = members.count - finished.count
+            var mdCells = values + ["\(finished.count)", "\(failed)"]
+            var csvCells = values + ["\(finished.count)", "\(failed)"]
+            for metric in plan.metrics {
+                let numbers = finished.compactMap { $0[metric].flatMap(Double.init) }
+                if numbers.isEmpty {
+                    mdCells.append("–")
+                    csvCells += ["", ""]
+                    continue
+                }
+                let mean = numbers.reduce(0, +) / Double(numbers.count)
+                let std = numbers.count > 1 ? (numbers.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(numbers.count - 1)).squareRoot() : 0
+                mdCells.append(String(format: "%.3f ± %.3f", mean, std))
+                csvCells += [String(format: "%.6f", mean), String(format: "%.6f", std)]
+            }
+            markdown += "| " + mdCells.joined(separator: " | ") + " |\n"
+            csv += csvCells.joined(separator: ",") + "\n"
+        }
+        var cellsCSV = (plan.axes.map(\.key) + ["status"] + plan.metrics).joined(separator: ",") + "\n"
+        for r in results {
+            let status = r.error.map { "failed: " + $0.replacingOccurrences(of: ",", with: ";").replacingOccurrences(of: "\n", with: " ") } ?? "done"
+            cellsCSV += (r.cell.map(\.value) + [status] + plan.metrics.map { r.summary?[$0] ?? "" }).joined(separator: ",") + "\n"
+        }
+        try FileBytes.writeAtomically(Array(markdown.utf8), to: "\(folder)/results.md")
+        try FileBytes.writeAtomically(Array(csv.utf8), to: "\(folder)/results.csv")
+        try FileBytes.writeAtomically(Array(cellsCSV.utf8), to: "\(folder)/cells.csv")
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Formats
+import NN
+import Tensor
+
+/// Everything a training run needs to continue exactly where it stopped.
+public struct TrainingState: Codable, Equatable, Sendable {
+    /// Optimizer updates done so far.
+    public var step: Int
+    /// The epoch in progress and how many of its batches are done (the data cursor).
+    public var epoch: Int
+    public var batchInEpoch: Int
+    /// State words of each named random stream (e.g. "mask", "dropout").
+    public var randomStreams: [String: [UInt64]]
+    /// The last finished epoch's metrics, for the closing table.
+    public var lastMetrics: [String: Double]
+    /// Sum and count of the losses of the epoch in progress (its mean training loss).
+    public var epochLossSum: Double
+    public var epochLossCount: Int
+
+    public init(step: Int = 0, epoch: Int = 0, batchInEpoch: Int = 0, randomStreams: [String: [UInt64]] = [:],
+                lastMetrics: [String: Double] = [:], epochLossSum: Double = 0, epochLossCount: Int = 0) {
+        self.step = step
+        self.epoch = epoch
+        self.batchInEpoch = batchInEpoch
+        self.randomStreams = randomStreams
+        self.lastMetrics = lastMetrics
+        self.epochLossSum = epochLossSum
+        self.epochLossCount = epochLossCount
+    }
+}
+
+/// Checkpoints in a run folder: `checkpoints/step-NNNNNNN.safetensors` (parameters as
+/// `model.<name>`, optimizer moments as `optimizer.<name>.<moment>`) and, written last, its
+/// `.json` (training state): a checkpoint counts only once its JSON exists. The newest `keep` are kept.
+public struct CheckpointStore: Sendable {
+    public let directory: String
+    public let keep: Int
+
+    public init(runFolder: String, keep: Int = 3) {
+        directory = "\(runFolder)/checkpoints"
+        self.keep = keep
+    }
+
+    private func base(_ step: Int) -> String { "\(directory)/step-\(String(format: "%07d", step))" }
+
+    /// Steps of the complete checkpoints, newest last.
+    public func steps() -> [Int] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.compactMap { name -> Int? in
+            guard name.hasPrefix("step-"), name.hasSuffix(".json") else { return nil }
+            let step = Int(name.dropFirst(5).dropLast(5))
+            return step.flatMap { FileManager.default.fileExists(atPath: base($0) + ".safetensors") ? $0 : nil }
+        }.sorted()
+    }
+
+    /// Writes a checkpoint atomically and prunes the oldest beyond `keep`.
+    public func save(parameters: [(name: String, tensor: Tensor)], optimizer: OptimizerState, state: TrainingState) throws(FormatError) {
+        var tensors: [String: Tensor] = [:]
+        for (name, t) in parameters { tensors["model.\(name)"] = t }
+        for (name, t) in optimizer.tensors { tensors["optimizer.\(name)"] = t }
+        let path = base(state.step)
+        try Safetensors.write(tensors, metadata: ["format": "implicit-zoo-checkpoint", "step": "\(state.step)",
+                                                  "optimizer_step": "\(optimizer.step)"], to: path + ".safetensors")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        guard let json = try? encoder.encode(state) else { throw .unwritable(path: path + ".json", reason: "encoding the state failed") }
+        try FileBytes.writeAtomically(json, to: path + ".json")
+        for old in steps().dropLast(keep) {
+            try? FileManager.default.removeItem(atPath: base(old) + ".json")
+            try? FileManager.default.removeItem(atPath: base(old) + ".safetensors")
+        }
+    }
+
+    /// The newest checkpoint that loads: parameters by name, optimizer state and training state.
+    /// A damaged newest checkpoint is skipped in favour of the one before it.
+    public func latest() -> (parameters: [String: Tensor], optimizer: OptimizerState, state: TrainingState)? {
+        for step in steps().reversed() {
+            let path = base(step)
+            guard let data = FileManager.default.contents(atPath: path + ".json"),
+                  let state = try? JSONDecoder().decode(TrainingState.self, from: data),
+                  let (tensors, metadata) = try? Safetensors.read(path + ".safetensors"),
+                  let optimizerStep = metadata["optimizer_step"].flatMap({ Int($0) }) else { continue }
+            var parameters: [String: Tensor] = [:], moments: [String: Tensor] = [:]
+            for (name, t) in tensors {
+                if name.hasPrefix("model.") { parameters[String(name.dropFirst(6))] = t }
+                if name.hasPrefix("optimizer.") { moments[String(name.dropFirst(10))] = t }
+            }
+            return (parameters, OptimizerState(step: optimizerStep, tensors: moments), state)
+        }
+        return nil
+    }
+
+    /// The parameters of the newest checkpoint (to start another stage from them).
+    public func latestParameters() -> [String: Tensor]? { latest()?.parameters }
+}

@@ -1,0 +1,80 @@
+import Formats
+import Tensor
+import Zoo
+
+/// Which views pose regression is scored on.
+public enum PoseSplit: String, Sendable, CaseIterable {
+    /// Training scenes, their first views (what the model learns from).
+    case train
+    /// Training scenes, views held out from training ("seen scene, unseen view").
+    case unseenView = "unseen_view"
+    /// Scenes held out entirely (the last ones of each class): all their views.
+    case unseenScene = "unseen_scene"
+}
+
+/// Views and camera poses of every scene of a 3-D zoo, ready for pose regression.
+public struct PoseDataset {
+    /// Views `[N, V, 3, H, W]` normalised with mean = std = 0.5.
+    public let images: Tensor
+    /// Camera-to-world rotations `[N·V][9]` (row-major) and positions `[N·V]` (world units).
+    public let rotations: [[Float]]
+    public let positions: [SIMD3<Float>]
+    public let names: [String]
+    public let viewsPerScene: Int
+    public let imageSize: Int
+    /// The first `trainViews` views of a training scene are learned from; the rest are held out.
+    public let trainViews: Int
+    public let trainScenes: [Int]
+    public let testScenes: [Int]
+
+    public init(zoo: ZooReader, trainViews: Int) throws(FormatError) {
+        guard zoo.hasViews else { throw .invalid(path: zoo.path, reason: "the zoo stores no views; pose regression needs them") }
+        var pixels: [Float] = [], rotations: [[Float]] = [], positions: [SIMD3<Float>] = []
+        var shape: (v: Int, h: Int, w: Int)?
+        for row in 0..<zoo.count {
+            let views = try zoo.views(row: row)
+            if let shape, shape != (views.count, views.height, views.width) {
+                throw .invalid(path: zoo.path, reason: "scene \(zoo.names[row]) has \(views.count) views of \(views.width)×\(views.height), others differ")
+            }
+            shape = (views.count, views.height, views.width)
+            let hw = views.height * views.width
+            for v in 0..<views.count {
+                for c in 0..<3 {
+                    for i in 0..<hw { pixels.append((Float(views.images[(v * hw + i) * 3 + c]) / 255 - 0.5) / 0.5) }
+                }
+                let m = Array(views.poses[(16 * v)..<(16 * v + 16)])
+                rotations.append([m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10]])
+                positions.append(SIMD3(m[3], m[7], m[11]))
+            }
+        }
+        guard let shape else { throw .invalid(path: zoo.path, reason: "the zoo is empty") }
+        guard trainViews >= 1, trainViews < shape.v else {
+            throw .invalid(path: zoo.path, reason: "train_views \(trainViews) must leave held-out views among the \(shape.v) per scene")
+        }
+        guard shape.h == shape.w else { throw .invalid(path: zoo.path, reason: "views are \(shape.w)×\(shape.h); pose regression needs square views") }
+        images = Tensor(shape: [zoo.count, shape.v, 3, shape.h, shape.w], values: pixels)
+        self.rotations = rotations
+        self.positions = positions
+        names = zoo.names
+        viewsPerScene = shape.v
+        imageSize = shape.h
+        self.trainViews = trainViews
+        trainScenes = (0..<zoo.count).filter { zoo.splits[$0] == .train }
+        testScenes = (0..<zoo.count).filter { zoo.splits[$0] == .test }
+    }
+
+    /// The (scene, view) pairs of a split.
+    public func pairs(_ split: PoseSplit) -> [(scene: Int, view: Int)] {
+        switch split {
+        case .train: return trainScenes.flatMap { s in (0..<trainViews).map { (s, $0) } }
+        case .unseenView: return trainScenes.flatMap { s in (trainViews..<viewsPerScene).map { (s, $0) } }
+        case .unseenScene: return testScenes.flatMap { s in (0..<viewsPerScene).map { (s, $0) } }
+        }
+    }
+
+    /// Images `[K, 3, H, W]` of the given (scene, view) pairs.
+    public func images(_ pairs: [(scene: Int, view: Int)]) -> Tensor {
+        let flat = images.reshaped(images.shape[0] * viewsPerScene, 3, imageSize, imageSize)
+        return flat.indexSelect(axis: 0, pairs.map { $0.scene * viewsPerScene + $0.view })
+    }
+}

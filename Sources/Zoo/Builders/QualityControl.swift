@@ -1,0 +1,89 @@
+import Foundation
+import Formats
+
+/// The paper's quality control for 3-D zoos: drop scenes under a PSNR gate, drop classes left with
+/// too few scenes, and hold out the last scenes of each class as unseen scenes.
+public struct QualityControl: Sendable {
+    public let gatePSNR: Float
+    public let minimumPerClass: Int
+    public let heldOutShare: Float
+
+    public init(gatePSNR: Float, minimumPerClass: Int, heldOutShare: Float) {
+        self.gatePSNR = gatePSNR
+        self.minimumPerClass = minimumPerClass
+        self.heldOutShare = heldOutShare
+    }
+
+    /// Filters `records` (labels index `classNames`) and relabels the survivors over the classes left.
+    public func apply(_ records: [ZooRecord], classNames: [String]) -> QualityReport {
+        var dropped: [QualityReport.Drop] = []
+        var passing: [ZooRecord] = []
+        for r in records {
+            if r.psnr.isInfinite {
+                dropped.append(.init(name: r.name, psnr: nil, reason: "collapsed to an empty scene in every attempt"))
+            } else if r.psnr < gatePSNR {
+                dropped.append(.init(name: r.name, psnr: r.psnr, reason: String(format: "held-out PSNR %.2f dB is below the %.1f dB gate", r.psnr, gatePSNR)))
+            } else {
+                passing.append(r)
+            }
+        }
+        let perClass = Dictionary(grouping: passing, by: \.label)
+        var keptClasses: [Int] = []
+        for label in perClass.keys.sorted() {
+            let members = perClass[label]!
+            if members.count >= minimumPerClass {
+                keptClasses.append(label)
+            } else {
+                for r in members {
+                    dropped.append(.init(name: r.name, psnr: r.psnr,
+                                         reason: "class '\(classNames[label])' kept only \(members.count) scenes (minimum \(minimumPerClass))"))
+                }
+            }
+        }
+        var kept: [ZooRecord] = []
+        for (newLabel, label) in keptClasses.enumerated() {
+            let members = perClass[label]!.sorted { $0.name < $1.name }
+            let heldOut = max(1, Int((Float(members.count) * heldOutShare).rounded(.up)))
+            for (i, var r) in members.enumerated() {
+                r.label = newLabel
+                r.split = i >= members.count - heldOut ? .test : .train
+                kept.append(r)
+            }
+        }
+        let names = keptClasses.map { classNames[$0] }
+        return QualityReport(gatePSNR: gatePSNR, candidates: records.count, kept: kept, dropped: dropped, classNames: names,
+                             perClass: Dictionary(uniqueKeysWithValues: keptClasses.map { (classNames[$0], perClass[$0]!.count) }))
+    }
+}
+
+/// What quality control kept and dropped, and why.
+public struct QualityReport: Sendable {
+    public struct Drop: Sendable, Codable {
+        public let name: String
+        public let psnr: Float?
+        public let reason: String
+    }
+
+    public let gatePSNR: Float
+    public let candidates: Int
+    public let kept: [ZooRecord]
+    public let dropped: [Drop]
+    public let classNames: [String]
+    public let perClass: [String: Int]
+
+    public var passRate: Float { candidates > 0 ? Float(candidates - dropped.filter { $0.reason.contains("below") || $0.reason.contains("collapsed") }.count) / Float(candidates) : 0 }
+
+    /// Writes the report as JSON (atomically).
+    public func write(to path: String) throws(FormatError) {
+        struct Body: Codable {
+            let gate_psnr: Float, candidates: Int, kept: Int, pass_rate: Float
+            let classes: [String: Int], kept_scenes: [String], kept_psnr: [Float], dropped: [Drop]
+        }
+        let body = Body(gate_psnr: gatePSNR, candidates: candidates, kept: kept.count, pass_rate: passRate, classes: perClass,
+                        kept_scenes: kept.map(\.name), kept_psnr: kept.map(\.psnr), dropped: dropped)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        guard let data = try? encoder.encode(body) else { throw .unwritable(path: path, reason: "encoding the report failed") }
+        try FileBytes.writeAtomically(data, to: path)
+    }
+}

@@ -1,0 +1,107 @@
+import Fields
+import Foundation
+import Formats
+
+/// What a 2-D zoo is made of and how it is fitted.
+public struct Zoo2DSettings: Sendable, Equatable {
+    public var source: ImageSourceKind = .fashionMNIST
+    /// Dataset location (defaults to the Debian package's folder for Fashion-MNIST).
+    public var path: String?
+    public var trainCount = 1_000
+    public var testCount = 200
+    public var fit = SIRENFitSettings()
+    /// Finished INRs collected before they are written as a part.
+    public var partSize = 64
+
+    public init() {}
+}
+
+/// What a build did.
+public struct ZooBuildSummary: Sendable {
+    public let total: Int
+    public let fittedNow: Int
+    public let alreadyDone: Int
+    public let meanPSNR: Float
+    public let seconds: Double
+}
+
+/// Fits a SIREN to every selected image (skipping those finished by an earlier, interrupted run),
+/// writing parts as it goes; `assemble` joins the parts into the zoo file.
+public struct Zoo2DBuilder: Sendable {
+    public let settings: Zoo2DSettings
+    public let directory: String
+
+    public init(settings: Zoo2DSettings, directory: String) {
+        self.settings = settings
+        self.directory = directory
+    }
+
+    public func manifest(classNames: [String], description: String) -> ZooManifest {
+        let network = settings.fit.network
+        let names = (0..<network.layers).flatMap { ["seq.\($0).weight", "seq.\($0).bias"] }
+        let shapes = network.layerShapes.flatMap { [[$0.out, $0.in], [$0.out]] }
+        let architecture = (try? String(decoding: JSONEncoder().encode(network), as: UTF8.self)) ?? "{}"
+        return ZooManifest(kind: "siren", parameterNames: names, parameterShapes: shapes, classNames: classNames,
+                           architecture: architecture,
+                           normalization: "{\"mean\":[0.485,0.456,0.406],\"std\":[0.229,0.224,0.225],\"coordinates\":\"x=column,y=row,linspace(-1,1) with endpoints\",\"grey\":\"repeated into R,G,B\"}",
+                           seed: settings.fit.initSeed, source: description)
+    }
+
+    /// Fits this shard's unfinished images.
+    public func build(shard: Shard = .whole, progress: ProgressSink? = nil) throws(FormatError) -> ZooBuildSummary {
+        let start = Date()
+        let collection = try ImageSources.load(settings.source, path: settings.path, train: settings.trainCount, test: settings.testCount)
+        let store = PartStore(directory: directory)
+        let done = try store.finishedIndices()
+        let mine = collection.images.enumerated().filter { shard.owns($0.offset) }.map(\.element)
+        let todo = mine.filter { !done.contains($0.sourceIndex) }
+        let manifest = manifest(classNames: collection.classNames, description: collection.description)
+        var pending: [ZooRecord] = []
+        var finished = mine.count - todo.count, psnrSum: Double = 0, fitted = 0
+        var partNumber = store.partFiles().count
+        var failure: FormatError?
+        let byIndex = Dictionary(uniqueKeysWithValues: todo.map { ($0.sourceIndex, $0) })
+        progress?.update(done: finished, total: mine.count, detail: "")
+        SIRENFitter(settings.fit).fit(images: todo.map { ($0.sourceIndex, $0.rgb) }, height: collection.height,
+                                      width: collection.width) { inr in
+            guard failure == nil, let image = byIndex[inr.id] else { return }
+            var parameters: [String: [Float]] = [:]
+            for (i, layer) in inr.parameters.enumerated() {
+                parameters["seq.\(i).weight"] = layer.weight
+                parameters["seq.\(i).bias"] = layer.bias
+            }
+            let name = "\(image.split.name)/\(String(format: "%06d", image.sourceIndex % 1_000_000))"
+            pending.append(ZooRecord(sourceIndex: image.sourceIndex, name: name, label: image.label, split: image.split,
+                                     psnr: inr.psnr, steps: inr.steps, parameters: parameters))
+            finished += 1
+            fitted += 1
+            psnrSum += Double(inr.psnr)
+            if pending.count >= settings.partSize {
+                do throws(FormatError) {
+                    try store.write(pending, manifest: manifest, name: "shard\(shard.index)-\(String(format: "%05d", partNumber))")
+                    partNumber += 1
+                    pending = []
+                } catch { failure = error }
+            }
+            progress?.update(done: finished, total: mine.count, detail: String(format: "mean PSNR %.2f dB", psnrSum / Double(fitted)))
+        }
+        if let failure { throw failure }
+        try store.write(pending, manifest: manifest, name: "shard\(shard.index)-\(String(format: "%05d", partNumber))")
+        return ZooBuildSummary(total: mine.count, fittedNow: fitted, alreadyDone: mine.count - todo.count,
+                               meanPSNR: fitted > 0 ? Float(psnrSum / Double(fitted)) : 0, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Joins every finished part into `zoo.h5`; fails naming how many INRs are still missing.
+    public func assemble(to path: String) throws(FormatError) -> (records: Int, belowTarget: Int) {
+        let collection = try ImageSources.load(settings.source, path: settings.path, train: settings.trainCount, test: settings.testCount)
+        let records = try PartStore(directory: directory).records()
+        let expected = Set(collection.images.map(\.sourceIndex))
+        let missing = expected.subtracting(records.map(\.sourceIndex))
+        guard missing.isEmpty else {
+            throw .invalid(path: directory, reason: "\(missing.count) of \(expected.count) INRs are not fitted yet (run the remaining shards first)")
+        }
+        let kept = records.filter { expected.contains($0.sourceIndex) }
+        try ZooFile.write(kept, manifest: manifest(classNames: collection.classNames, description: collection.description), to: path)
+        return (kept.count, kept.filter { $0.psnr < settings.fit.targetPSNR }.count)
+    }
+}

@@ -1,0 +1,201 @@
+import Dispatch
+import Fields
+import Foundation
+import Formats
+import Synchronization
+import Tensor
+
+/// What a 3-D zoo is made of and how its NeRFs are fitted and gated.
+public struct Zoo3DSettings: Sendable, Equatable {
+    /// `sweethome3d` renders furniture models; `scenes` reads existing NeRF-synthetic scene folders.
+    public var source = "sweethome3d"
+    /// The `.sh3f` folder (or a scenes folder for `scenes`).
+    public var path: String?
+    /// Catalog categories to use (Sweet Home 3D); each becomes a class.
+    public var categories = ["Bathroom", "Bedroom", "Kitchen", "Living room", "Miscellaneous"]
+    /// Candidate scenes per category (more than the minimum, since some fail the gate).
+    public var scenesPerCategory = 8
+    /// Models above this many triangles are skipped (rendering cost).
+    public var maxTriangles = 60_000
+    /// Textures are not decoded, so textured models would render in their base colour only.
+    public var includeTextured = false
+    public var scene = SceneSettings()
+    public var fit = NeRFFitSettings()
+    /// Scenes whose held-out PSNR is below this are dropped.
+    public var gatePSNR: Float = 21
+    /// Classes left with fewer scenes than this are dropped.
+    public var minimumScenesPerClass = 5
+    /// Share of each class's scenes (the last ones, at least one) held out as unseen scenes.
+    public var heldOutSceneShare: Float = 0.1
+    /// Scenes fitted side by side, one thread each.
+    public var workers = 2
+    public var seed: UInt64 = 0
+
+    public init() {}
+}
+
+/// One scene a 3-D zoo may contain.
+public struct SceneCandidate: Sendable {
+    public let position: Int
+    public let name: String
+    public let category: String
+    public let model: FurnitureModel?
+    /// An existing scene folder (for `scenes` sources).
+    public let folder: String?
+}
+
+/// Renders scenes, fits a NeRF to each (in parallel, one thread per scene), and assembles the
+/// scenes that pass quality control into the zoo file.
+public struct Zoo3DBuilder: Sendable {
+    public let settings: Zoo3DSettings
+    public let directory: String
+
+    public init(settings: Zoo3DSettings, directory: String) {
+        self.settings = settings
+        self.directory = directory
+    }
+
+    /// The scenes this zoo draws from, in a fixed order.
+    public func candidates() throws(FormatError) -> (scenes: [SceneCandidate], catalog: FurnitureCatalog?) {
+        switch settings.source {
+        case "sweethome3d":
+            let catalog = try FurnitureCatalog(path: settings.path ?? FurnitureCatalog.defaultDirectory)
+            var rng = RandomGenerator(seed: settings.seed)
+            var scenes: [SceneCandidate] = []
+            for category in settings.categories.sorted() {
+                let pool = catalog.models.filter { $0.category == category && (settings.includeTextured || !$0.textured) }
+                guard !pool.isEmpty else {
+                    let known = Set(catalog.models.map(\.category)).sorted().joined(separator: ", ")
+                    throw .invalid(path: catalog.models.first?.archive ?? "", reason: "no usable models in category '\(category)' (categories: \(known))")
+                }
+                var picked: [FurnitureModel] = []
+                for i in rng.permutation(pool.count) where picked.count < settings.scenesPerCategory {
+                    guard let mesh = try? catalog.mesh(of: pool[i]), mesh.triangles.count <= settings.maxTriangles else { continue }
+                    picked.append(pool[i])
+                }
+                for model in picked.sorted(by: { $0.sceneName < $1.sceneName }) {
+                    scenes.append(SceneCandidate(position: scenes.count, name: model.sceneName, category: category, model: model, folder: nil))
+                }
+            }
+            return (scenes, catalog)
+        case "scenes":
+            guard let root = settings.path else { throw .unreadable(path: "scenes", reason: "set path= to a folder of scene folders") }
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
+            var scenes: [SceneCandidate] = []
+            for name in names {
+                let base = "\(root)/\(name)"
+                let folder = FileManager.default.fileExists(atPath: "\(base)/render") ? "\(base)/render" : base
+                guard ["transforms.json", "transforms_train.json"].contains(where: { FileManager.default.fileExists(atPath: "\(folder)/\($0)") }) else { continue }
+                // OmniObject3D naming: <category>_<NNN>.
+                let category = name.split(separator: "_").dropLast().joined(separator: "_")
+                scenes.append(SceneCandidate(position: scenes.count, name: name, category: category.isEmpty ? name : category, model: nil, folder: folder))
+            }
+            guard !scenes.isEmpty else { throw .invalid(path: root, reason: "no scene folders (with transforms.json) inside") }
+            return (scenes, nil)
+        default:
+            throw .invalid(path: settings.source, reason: "unknown 3-D source '\(settings.source)'; expected sweethome3d or scenes")
+        }
+    }
+
+    public var classNames: [String] { settings.categories.sorted() }
+
+    func manifest(classNames: [String]) -> ZooManifest {
+        var rng = RandomGenerator(seed: 0)
+        let named = NeRF(settings.fit.network, rng: &rng).namedParameters
+        let architecture = (try? String(decoding: JSONEncoder().encode(settings.fit.network), as: UTF8.self)) ?? "{}"
+        return ZooManifest(kind: "nerf", parameterNames: named.map(\.name), parameterShapes: named.map(\.tensor.shape),
+                           classNames: classNames, architecture: architecture,
+                           normalization: "{\"rgb\":\"sigmoid\",\"density\":\"relu\",\"position\":\"pe(xyz*\(settings.fit.network.positionScale))\",\"near\":\(settings.fit.near),\"far\":\(settings.fit.far),\"background\":\"white\"}",
+                           seed: settings.seed, source: settings.source == "sweethome3d" ? "Sweet Home 3D furniture (\(settings.path ?? FurnitureCatalog.defaultDirectory))" : "scenes (\(settings.path ?? ""))")
+    }
+
+    /// Renders (if needed) and fits this shard's unfinished scenes, `workers` at a time.
+    public func build(shard: Shard = .whole, progress: ProgressSink? = nil) throws(FormatError) -> ZooBuildSummary {
+        let start = Date()
+        let (scenes, catalog) = try candidates()
+        let store = PartStore(directory: directory)
+        let done = try store.finishedIndices()
+        let mine = scenes.filter { shard.owns($0.position) }
+        let todo = mine.filter { !done.contains($0.position) }
+        let classes = Array(Set(scenes.map(\.category))).sorted()
+        let manifest = manifest(classNames: classes)
+        struct Shared { var next = 0; var finished = 0; var psnrSum: Double = 0; var fitted = 0; var errors: [FormatError] = [] }
+        let shared = Mutex(Shared(finished: mine.count - todo.count))
+        progress?.update(done: mine.count - todo.count, total: mine.count, detail: "")
+        DispatchQueue.concurrentPerform(iterations: max(1, min(settings.workers, todo.count))) { _ in
+            while true {
+                let i: Int? = shared.withLock { s in
+                    guard s.next < todo.count, s.errors.isEmpty else { return nil }
+                    s.next += 1
+                    return s.next - 1
+                }
+                guard let i else { return }
+                do throws(FormatError) {
+                    let record = try Runtime.withThreads(1) { () throws(FormatError) -> ZooRecord in
+                        try fitScene(todo[i], label: classes.firstIndex(of: todo[i].category)!, catalog: catalog)
+                    }
+                    try store.write([record], manifest: manifest, name: "scene-\(String(format: "%04d", record.sourceIndex))")
+                    let (finished, mean) = shared.withLock { s in
+                        s.finished += 1
+                        s.fitted += 1
+                        s.psnrSum += Double(record.psnr)
+                        return (s.finished, s.psnrSum / Double(s.fitted))
+                    }
+                    progress?.update(done: finished, total: mine.count, detail: String(format: "mean PSNR %.2f dB", mean))
+                } catch {
+                    shared.withLock { $0.errors.append(error) }
+                }
+            }
+        }
+        let result = shared.withLock { $0 }
+        if let error = result.errors.first { throw error }
+        return ZooBuildSummary(total: mine.count, fittedNow: result.fitted, alreadyDone: mine.count - todo.count,
+                               meanPSNR: result.fitted > 0 ? Float(result.psnrSum / Double(result.fitted)) : 0,
+                               seconds: Date().timeIntervalSince(start))
+    }
+
+    /// The scene folder of a candidate (rendered ones live under `scenes/`).
+    public func sceneFolder(_ scene: SceneCandidate) -> String { scene.folder ?? "\(directory)/scenes/\(scene.name)" }
+
+    /// Renders a candidate's views if they are not on disk yet, then fits and scores its NeRF.
+    func fitScene(_ scene: SceneCandidate, label: Int, catalog: FurnitureCatalog?) throws(FormatError) -> ZooRecord {
+        let folder = sceneFolder(scene)
+        if let model = scene.model, !FileManager.default.fileExists(atPath: "\(folder)/transforms_test.json") {
+            guard let catalog else { throw .unreadable(path: model.archive, reason: "no catalog to render from") }
+            let mesh = try catalog.mesh(of: model, radius: settings.scene.objectRadius)
+            var rng = RandomGenerator(seed: settings.seed &+ UInt64(scene.position) &* 7919)
+            let (train, test) = SceneRenderer(settings.scene).render(mesh, rng: &rng)
+            try SceneFolder.write(folder: folder, fieldOfViewX: settings.scene.fieldOfViewX, train: train, test: test)
+        }
+        let (train, test) = try SceneFolder.read(folder: folder, heldOut: settings.scene.heldOutViews)
+        let result = NeRFFitter(settings.fit).fit(training: train, heldOut: test, seed: settings.seed &+ UInt64(scene.position))
+        let first = train.cameras[0]
+        let images = train.colors.flatMap { $0.map { UInt8((min(max($0, 0), 1) * 255).rounded()) } }
+        let views = ZooViews(images: images, poses: train.cameras.flatMap(\.cameraToWorld), count: train.count,
+                             height: first.height, width: first.width,
+                             fieldOfViewX: 2 * atan(Float(first.width) / (2 * first.focal)))
+        return ZooRecord(sourceIndex: scene.position, name: scene.name, label: label, split: .train,
+                         psnr: result.collapsed ? -.infinity : result.heldOutPSNR, steps: result.steps,
+                         restarts: result.restarts, parameters: result.parameters, views: views)
+    }
+
+    /// Applies quality control to every finished scene and writes the zoo and `qc.json`.
+    public func assemble(to path: String) throws(FormatError) -> QualityReport {
+        let (scenes, _) = try candidates()
+        let records = try PartStore(directory: directory).records()
+        let missing = Set(scenes.map(\.position)).subtracting(records.map(\.sourceIndex))
+        guard missing.isEmpty else {
+            throw .invalid(path: directory, reason: "\(missing.count) of \(scenes.count) scenes are not fitted yet (run the remaining shards first)")
+        }
+        let report = QualityControl(gatePSNR: settings.gatePSNR, minimumPerClass: settings.minimumScenesPerClass,
+                                    heldOutShare: settings.heldOutSceneShare)
+            .apply(records, classNames: Array(Set(scenes.map(\.category))).sorted())
+        guard !report.kept.isEmpty else {
+            try report.write(to: "\(directory)/qc.json")
+            throw .invalid(path: directory, reason: "no scene passed quality control (gate \(settings.gatePSNR) dB); see qc.json")
+        }
+        try ZooFile.write(report.kept, manifest: manifest(classNames: report.classNames), to: path)
+        try report.write(to: "\(directory)/qc.json")
+        return report
+    }
+}

@@ -1,0 +1,94 @@
+import Fields
+import Formats
+
+/// Renders triangle meshes with a z-buffer: 2×2 supersampling, two-sided Lambert shading from fixed
+/// world lights (view-independent, so a NeRF can fit it), transparent background (alpha = coverage).
+public struct MeshRasterizer: Sendable {
+    /// Directions towards the lights (world space) and their strengths.
+    public var lights: [(direction: SIMD3<Float>, intensity: Float)] = [
+        (normalized(SIMD3(0.4, -0.6, 0.8)), 0.65),
+        (normalized(SIMD3(-0.7, 0.5, 0.3)), 0.35),
+    ]
+    public var ambient: Float = 0.25
+    /// Sub-pixels per side.
+    public var supersampling = 2
+
+    public init() {}
+
+    /// RGBA image (straight alpha) of `mesh` seen by `camera`.
+    public func render(_ mesh: TriangleMesh, camera: PinholeCamera) -> Image {
+        let s = supersampling
+        let (w, h) = (camera.width * s, camera.height * s)
+        var depth = [Float](repeating: .infinity, count: w * h)
+        var color = [SIMD3<Float>](repeating: .zero, count: w * h)
+        let shades = triangleShades(mesh)
+        let projected = mesh.positions.map { camera.project($0) }
+        for (t, tri) in mesh.triangles.enumerated() {
+            guard let a = projected[Int(tri.x)], let b = projected[Int(tri.y)], let c = projected[Int(tri.z)] else { continue }
+            let (ax, ay, bx, by, cx, cy) = (a.u * Float(s), a.v * Float(s), b.u * Float(s), b.v * Float(s), c.u * Float(s), c.v * Float(s))
+            let area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+            guard abs(area) > 1e-12 else { continue }
+            let minX = max(0, Int((min(ax, bx, cx) - 0.5).rounded(.up))), maxX = min(w - 1, Int((max(ax, bx, cx) - 0.5).rounded(.down)))
+            let minY = max(0, Int((min(ay, by, cy) - 0.5).rounded(.up))), maxY = min(h - 1, Int((max(ay, by, cy) - 0.5).rounded(.down)))
+            guard minX <= maxX, minY <= maxY else { continue }
+            let (ia, ib, ic) = (1 / a.depth, 1 / b.depth, 1 / c.depth)
+            let shade = shades[t]
+            for y in minY...maxY {
+                let py = Float(y) + 0.5
+                for x in minX...maxX {
+                    let px = Float(x) + 0.5
+                    // Barycentric weights from edge functions (either winding: two-sided).
+                    let w0 = ((bx - px) * (cy - py) - (by - py) * (cx - px)) / area
+                    let w1 = ((cx - px) * (ay - py) - (cy - py) * (ax - px)) / area
+                    let w2 = 1 - w0 - w1
+                    guard w0 >= 0, w1 >= 0, w2 >= 0 else { continue }
+                    let z = 1 / (w0 * ia + w1 * ib + w2 * ic)   // perspective-correct depth
+                    let i = y * w + x
+                    if z < depth[i] {
+                        depth[i] = z
+                        color[i] = shade
+                    }
+                }
+            }
+        }
+        var pixels = [UInt8](repeating: 0, count: camera.width * camera.height * 4)
+        let n = Float(s * s)
+        for y in 0..<camera.height {
+            for x in 0..<camera.width {
+                var sum = SIMD3<Float>.zero, covered: Float = 0
+                for dy in 0..<s {
+                    for dx in 0..<s {
+                        let i = (y * s + dy) * w + x * s + dx
+                        if depth[i] < .infinity { sum += color[i]; covered += 1 }
+                    }
+                }
+                let o = (y * camera.width + x) * 4
+                if covered > 0 {
+                    let c = sum / covered
+                    pixels[o] = byte(c.x); pixels[o + 1] = byte(c.y); pixels[o + 2] = byte(c.z)
+                }
+                pixels[o + 3] = byte(covered / n)
+            }
+        }
+        return Image(width: camera.width, height: camera.height, channels: 4, pixels: pixels)
+    }
+
+    /// The shaded colour of each triangle: Kd · (ambient + Σ lights·|n·l|).
+    private func triangleShades(_ mesh: TriangleMesh) -> [SIMD3<Float>] {
+        mesh.triangles.enumerated().map { t, tri in
+            let (a, b, c) = (mesh.positions[Int(tri.x)], mesh.positions[Int(tri.y)], mesh.positions[Int(tri.z)])
+            let e1 = b - a, e2 = c - a
+            var n = SIMD3(e1.y * e2.z - e1.z * e2.y, e1.z * e2.x - e1.x * e2.z, e1.x * e2.y - e1.y * e2.x)
+            let length = (n * n).sum().squareRoot()
+            n = length > 0 ? n / length : SIMD3(0, 0, 1)
+            var light = ambient
+            for l in lights { light += l.intensity * abs((n * l.direction).sum()) }
+            let material = mesh.materials[Int(mesh.materialOfTriangle[t])]
+            return material.diffuse * min(light, 1.2)
+        }
+    }
+
+    private func byte(_ v: Float) -> UInt8 { UInt8((min(max(v, 0), 1) * 255).rounded()) }
+}
+
+func normalized(_ v: SIMD3<Float>) -> SIMD3<Float> { v / (v * v).sum().squareRoot() }

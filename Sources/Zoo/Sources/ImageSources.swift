@@ -1,0 +1,106 @@
+import Foundation
+import Formats
+
+/// One image to fit: RGB in [0, 1] (`[H·W·3]`), its label, split and position in the source.
+public struct SourceImage: Sendable {
+    public let sourceIndex: Int
+    public let split: ZooSplit
+    public let label: Int
+    public let rgb: [Float]
+}
+
+/// Images with labels, from one of the supported sources.
+public struct ImageCollection: Sendable {
+    public let images: [SourceImage]
+    public let classNames: [String]
+    public let height: Int
+    public let width: Int
+    public let description: String
+}
+
+/// Where a 2-D zoo's images come from.
+public enum ImageSourceKind: String, Sendable, Codable, CaseIterable {
+    /// Debian's `dataset-fashion-mnist` (grey 28×28; grey is repeated into R, G and B).
+    case fashionMNIST = "fashion-mnist"
+    /// CIFAR-10 binary batches (`cifar-10-batches-bin`).
+    case cifar10 = "cifar10"
+    /// A folder of PNGs with a `labels.csv` of `file,class[,train|test]` lines.
+    case pngFolder = "png-folder"
+}
+
+public enum ImageSources {
+    /// Loads the first `train` training and `test` test images of a source. Source indices count
+    /// training images from 0 and test images from 1,000,000.
+    public static func load(_ kind: ImageSourceKind, path: String?, train: Int, test: Int) throws(FormatError) -> ImageCollection {
+        switch kind {
+        case .fashionMNIST:
+            let directory = path ?? FashionMNIST.defaultDirectory
+            let trainSet = try FashionMNIST(directory: directory, split: .train, limit: train)
+            let testSet = try FashionMNIST(directory: directory, split: .test, limit: test)
+            var images: [SourceImage] = []
+            for (split, set, offset) in [(ZooSplit.train, trainSet, 0), (.test, testSet, 1_000_000)] {
+                for i in 0..<set.labels.count {
+                    let grey = UnsafeBufferPointer(start: set.images.data + i * 784, count: 784)
+                    images.append(SourceImage(sourceIndex: offset + i, split: split, label: set.labels[i], rgb: grey.flatMap { [$0, $0, $0] }))
+                }
+            }
+            return ImageCollection(images: images, classNames: FashionMNIST.classNames, height: 28, width: 28,
+                                   description: "Fashion-MNIST (\(directory))")
+        case .cifar10:
+            guard let directory = path else { throw .unreadable(path: "cifar10", reason: "set path= to a cifar-10-batches-bin folder") }
+            let trainSet = try CIFAR10(files: CIFAR10.files(in: directory, train: true), limit: train)
+            let testSet = try CIFAR10(files: CIFAR10.files(in: directory, train: false), limit: test)
+            var images: [SourceImage] = []
+            for (split, set, offset) in [(ZooSplit.train, trainSet, 0), (.test, testSet, 1_000_000)] {
+                for i in 0..<set.labels.count {
+                    let planes = UnsafeBufferPointer(start: set.images.data + i * 3072, count: 3072)
+                    let rgb = (0..<1024).flatMap { p in [planes[p], planes[1024 + p], planes[2048 + p]] }
+                    images.append(SourceImage(sourceIndex: offset + i, split: split, label: set.labels[i], rgb: rgb))
+                }
+            }
+            return ImageCollection(images: images, classNames: CIFAR10.classNames, height: 32, width: 32,
+                                   description: "CIFAR-10 (\(directory))")
+        case .pngFolder:
+            guard let directory = path else { throw .unreadable(path: "png-folder", reason: "set path= to a folder with labels.csv") }
+            return try pngFolder(directory, train: train, test: test)
+        }
+    }
+
+    private static func pngFolder(_ directory: String, train: Int, test: Int) throws(FormatError) -> ImageCollection {
+        let labelsPath = "\(directory)/labels.csv"
+        let text = String(decoding: try FileBytes.read(labelsPath), as: UTF8.self)
+        var entries: [(file: String, label: String, split: ZooSplit)] = []
+        for (n, line) in text.split(whereSeparator: \.isNewline).enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if n == 0, fields.first?.lowercased() == "file" { continue }
+            guard fields.count >= 2, !fields[0].isEmpty, !fields[1].isEmpty else {
+                throw .invalid(path: labelsPath, reason: "line \(n + 1): expected 'file,class[,train|test]', found '\(line)'")
+            }
+            let split: ZooSplit
+            switch fields.count > 2 ? fields[2].lowercased() : "train" {
+            case "train", "": split = .train
+            case "test", "val": split = .test
+            default: throw .invalid(path: labelsPath, reason: "line \(n + 1): split '\(fields[2])' is not train or test")
+            }
+            entries.append((fields[0], fields[1], split))
+        }
+        guard !entries.isEmpty else { throw .invalid(path: labelsPath, reason: "no images listed") }
+        let classNames = Array(Set(entries.map(\.label))).sorted()
+        var images: [SourceImage] = []
+        var size: (Int, Int)?
+        var counts: [ZooSplit: Int] = [:]
+        for (i, e) in entries.enumerated() {
+            let limit = e.split == .train ? train : test
+            guard counts[e.split, default: 0] < limit else { continue }
+            counts[e.split, default: 0] += 1
+            let image = try PNG.read("\(directory)/\(e.file)")
+            if let size, size != (image.height, image.width) {
+                throw .invalid(path: "\(directory)/\(e.file)", reason: "image is \(image.width)×\(image.height); all images must be \(size.1)×\(size.0)")
+            }
+            size = (image.height, image.width)
+            images.append(SourceImage(sourceIndex: i, split: e.split, label: classNames.firstIndex(of: e.label)!, rgb: image.rgb()))
+        }
+        return ImageCollection(images: images, classNames: classNames, height: size?.0 ?? 0, width: size?.1 ?? 0,
+                               description: "PNG folder (\(directory))")
+    }
+}

@@ -1,0 +1,89 @@
+/// Which part of a dataset an INR belongs to.
+public enum ZooSplit: Int, Sendable, Codable, CaseIterable {
+    case train = 0, test = 1
+
+    public var name: String { self == .train ? "train" : "test" }
+}
+
+/// Posed views stored with a 3-D INR, for pose regression.
+public struct ZooViews: Sendable, Equatable {
+    /// `[V, H, W, 3]` colours composited on white.
+    public var images: [UInt8]
+    /// `[V, 4, 4]` camera-to-world matrices (OpenGL axes).
+    public var poses: [Float]
+    public var count: Int
+    public var height: Int
+    public var width: Int
+    public var fieldOfViewX: Float
+
+    public init(images: [UInt8], poses: [Float], count: Int, height: Int, width: Int, fieldOfViewX: Float) {
+        precondition(images.count == count * height * width * 3 && poses.count == count * 16,
+                     "ZooViews: \(images.count) image bytes and \(poses.count) pose values for \(count) views of \(width)×\(height)")
+        self.images = images
+        self.poses = poses
+        self.count = count
+        self.height = height
+        self.width = width
+        self.fieldOfViewX = fieldOfViewX
+    }
+}
+
+/// One fitted INR with what quality control and the tasks need to know about it.
+public struct ZooRecord: Sendable {
+    /// Position of the source item (image index, catalog scene index).
+    public var sourceIndex: Int
+    /// A readable name, e.g. "train/000123" or "Bedroom-Scopia-003".
+    public var name: String
+    public var label: Int
+    public var split: ZooSplit
+    /// Reconstruction quality in dB (held-out views for NeRFs, the image for SIRENs).
+    public var psnr: Float
+    public var steps: Int
+    /// Times the fit was restarted after collapsing.
+    public var restarts: Int
+    /// Flattened parameters by state-dict name.
+    public var parameters: [String: [Float]]
+    public var views: ZooViews?
+
+    public init(sourceIndex: Int, name: String, label: Int, split: ZooSplit, psnr: Float, steps: Int, restarts: Int = 0,
+                parameters: [String: [Float]], views: ZooViews? = nil) {
+        self.sourceIndex = sourceIndex
+        self.name = name
+        self.label = label
+        self.split = split
+        self.psnr = psnr
+        self.steps = steps
+        self.restarts = restarts
+        self.parameters = parameters
+        self.views = views
+    }
+}
+
+/// What every INR of a zoo shares: the architecture, the parameter layout and how it was made.
+public struct ZooManifest: Sendable, Equatable, Codable {
+    /// "siren" or "nerf".
+    public var kind: String
+    /// Parameter names in state-dict order with the shape of one INR's tensor.
+    public var parameterNames: [String]
+    public var parameterShapes: [[Int]]
+    public var classNames: [String]
+    /// The architecture as JSON (e.g. an encoded `SIRENConfiguration`).
+    public var architecture: String
+    /// How targets were normalised, as JSON.
+    public var normalization: String
+    public var seed: UInt64
+    /// Where the data came from (dataset name, path).
+    public var source: String
+
+    public init(kind: String, parameterNames: [String], parameterShapes: [[Int]], classNames: [String], architecture: String,
+                normalization: String, seed: UInt64, source: String) {
+        self.kind = kind
+        self.parameterNames = parameterNames
+        self.parameterShapes = parameterShapes
+        self.classNames = classNames
+        self.architecture = architecture
+        self.normalization = normalization
+        self.seed = seed
+        self.source = source
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+struct AblateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ablate",
+        abstract: "Run an ablation grid (Pipelines/ablations/NAME.yaml): every cell, skipping finished ones; tables of mean ± std.")
+
+    @Argument(help: "The ablation file.")
+    var file: String
+
+    @Option(name: .long, help: "Worker threads (default: one per core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        PipelineCommand.prepareRuntime(threads: threads, blasThreads: 1)
+        try PipelineCommand.reportingErrors {
+            let runner = AblationRunner(plan: try AblationPlan.load(file))
+            let results = try runner.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            let failed = results.filter { $0.error != nil }.count
+            print((try? String(contentsOfFile: "\(runner.folder)/results.md", encoding: .utf8)) ?? "")
+            print("tables: \(runner.folder)/results.md, results.csv, cells.csv" + (failed > 0 ? "; \(failed) cell(s) failed (see cells.csv)" : ""))
+        }
+    }
+}

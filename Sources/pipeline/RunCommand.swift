@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import Zoo
+
+/// Options shared by `run` and `merge`.
+struct PipelineOptions: ParsableArguments {
+    @Option(name: .long, help: "The pipeline file.")
+    var pipeline = "Pipelines/default.yaml"
+
+    @Option(name: .long, help: "Run folder of this stage (default: Checkpoints/<pipeline>/<stage>).")
+    var runDir: String?
+
+    @Option(name: .long, help: "Worker threads (default: one per core).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Argument(help: "Settings overrides, key=value (a bare key belongs to this stage; stage.key to another).")
+    var overrides: [String] = []
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a stage of a pipeline (and the stages it needs first); resumes where a killed run stopped.",
+        discussion: "Stages: " + StageRunner.catalog.map { "\($0.name) (\($0.summary))" }.joined(separator: "; "))
+
+    @Argument(help: "The stage to run.")
+    var stage: String
+
+    @OptionGroup var options: PipelineOptions
+
+    @Flag(name: .long, help: "Delete this stage's run folder and start over.")
+    var restart = false
+
+    @Option(name: .long, help: "Do only part i of n of a zoo build (e.g. 0/4), for a cluster; then `pipeline merge`.")
+    var shard: String?
+
+    func validate() throws {
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard must be i/n with 0 ≤ i < n, e.g. 0/4") }
+        guard options.threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        PipelineCommand.prepareRuntime(threads: options.threads, blasThreads: 1)
+        try PipelineCommand.reportingErrors {
+            let definition = try PipelineDefinition.load(options.pipeline, overrides: options.overrides, stage: stage)
+            let context = StageContext(pipeline: definition, shard: shard.flatMap(Shard.init) ?? .whole, restart: restart,
+                                       runDirectoryOverride: options.runDir, requestedStage: stage)
+            if let summary = try StageRunner.run(stage, context: context) {
+                print(StageRunner.table("\(definition.name) / \(stage) — \(context.folder(for: stage).path)", summary))
+            }
+        }
+    }
+}
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Join the parts of a zoo built in shards (`run --shard i/n`) into its zoo.h5.")
+
+    @Argument(help: "The stage whose shards to join (zoo2d or zoo3d).")
+    var stage: String
+
+    @OptionGroup var options: PipelineOptions
+
+    func run() throws {
+        PipelineCommand.prepareRuntime(threads: options.threads, blasThreads: 1)
+        try PipelineCommand.reportingErrors {
+            let definition = try PipelineDefinition.load(options.pipeline, overrides: options.overrides, stage: stage)
+            let context = StageContext(pipeline: definition, runDirectoryOverride: options.runDir, requestedStage: stage)
+            let summary = try StageRunner.merge(stage, context: context)
+            print(StageRunner.table("\(definition.name) / \(stage) — \(context.folder(for: stage).path)", summary))
+        }
+    }
+}

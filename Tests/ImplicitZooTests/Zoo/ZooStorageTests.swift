@@ -1,0 +1,85 @@
+import Testing
+import Foundation
+import Tensor
+import Fields
+import Formats
+import Zoo
+
+@Suite struct ZooStorageTests {
+    static func record(_ i: Int, label: Int, psnr: Float, views: Bool = true) -> ZooRecord {
+        let v = views ? ZooViews(images: (0..<(2 * 3 * 3 * 3)).map { UInt8(($0 + i) % 256) }, poses: (0..<32).map { Float($0 + i) },
+                                 count: 2, height: 3, width: 3, fieldOfViewX: 0.7) : nil
+        return ZooRecord(sourceIndex: 10 + i, name: "scene-\(i)", label: label, split: i % 2 == 0 ? .train : .test, psnr: psnr,
+                         steps: 100 + i, restarts: i % 3, parameters: ["a.weight": (0..<6).map { Float($0) * 0.5 + Float(i) }, "a.bias": [Float(i), -1]],
+                         views: v)
+    }
+
+    static let manifest = ZooManifest(kind: "nerf", parameterNames: ["a.weight", "a.bias"], parameterShapes: [[2, 3], [2]],
+                                      classNames: ["chairs", "tables"], architecture: "{}", normalization: "{}", seed: 3, source: "test")
+
+    @Test func zooFileRoundTripsExactly() throws {
+        let dir = TemporaryDirectory()
+        let records = (0..<5).map { Self.record($0, label: $0 % 2, psnr: 20 + Float($0) / 3) }
+        try ZooFile.write(records, manifest: Self.manifest, to: dir.file("zoo.h5"))
+        let zoo = try ZooReader(path: dir.file("zoo.h5"))
+        #expect(zoo.manifest == Self.manifest)
+        #expect(zoo.count == 5 && zoo.labels == [0, 1, 0, 1, 0] && zoo.psnr == records.map(\.psnr))
+        for (i, r) in records.enumerated() {
+            let back = try zoo.record(i)
+            #expect(back.parameters == r.parameters && back.name == r.name && back.split == r.split && back.steps == r.steps)
+            #expect(back.restarts == r.restarts && back.sourceIndex == r.sourceIndex && back.views == r.views)
+        }
+        let stacked = try zoo.parameter("a.weight", rows: 1..<4)
+        #expect(stacked.shape == [3, 2, 3] && stacked[2, 1, 2] == records[3].parameters["a.weight"]![5])
+        #expect(!FileManager.default.fileExists(atPath: dir.file("zoo.h5") + ".tmp-\(getpid())"))
+    }
+
+    @Test func aFileThatIsNotAZooIsRefusedByName() throws {
+        let dir = TemporaryDirectory()
+        try HDF5File(path: dir.file("other.h5"), mode: .create).write("x", floats: [1], shape: [1])
+        #expect(throws: FormatError.invalid(path: dir.file("other.h5"), reason: "not an Implicit-Zoo file (attribute format is not 'implicit-zoo')")) {
+            try ZooReader(path: dir.file("other.h5"))
+        }
+    }
+
+    @Test func qualityControlGatesScenesDropsSmallClassesAndHoldsOutTheLastScenes() {
+        var records = (0..<7).map { Self.record($0, label: 0, psnr: 24 + Float($0)) }          // class 0: 7 good scenes
+        records += (7..<10).map { Self.record($0, label: 1, psnr: 30) }                        // class 1: only 3
+        records.append(Self.record(10, label: 0, psnr: 21))                                     // below the gate
+        var collapsed = Self.record(11, label: 0, psnr: 0)
+        collapsed.psnr = -.infinity
+        records.append(collapsed)
+        let report = QualityControl(gatePSNR: 22, minimumPerClass: 5, heldOutShare: 0.1).apply(records, classNames: ["a", "b"])
+        #expect(report.kept.count == 7 && report.classNames == ["a"])
+        #expect(report.kept.allSatisfy { $0.label == 0 })
+        #expect(report.kept.filter { $0.split == .test }.map(\.name) == ["scene-6"])
+        #expect(report.dropped.count == 5)
+        #expect(report.dropped.contains { $0.name == "scene-10" && $0.reason.contains("below the 22.0 dB gate") })
+        #expect(report.dropped.contains { $0.name == "scene-11" && $0.reason.contains("collapsed") })
+        #expect(report.dropped.contains { $0.name == "scene-8" && $0.reason.contains("class 'b' kept only 3") })
+    }
+
+    @Test func twoDZooBuildsInShardsResumesWithoutRefittingAndMerges() throws {
+        let dir = TemporaryDirectory()
+        var settings = Zoo2DSettings()
+        settings.trainCount = 5
+        settings.testCount = 2
+        settings.fit.minimumSteps = 3
+        settings.fit.maximumSteps = 6
+        settings.partSize = 2
+        let builder = Zoo2DBuilder(settings: settings, directory: dir.path)
+        let first = try builder.build(shard: Shard(index: 0, count: 2))
+        #expect(first.total == 4 && first.fittedNow == 4)
+        #expect(throws: FormatError.self) { try builder.assemble(to: dir.file("zoo.h5")) }   // shard 1 missing
+        let second = try builder.build(shard: Shard(index: 1, count: 2))
+        #expect(second.fittedNow == 3)
+        let again = try builder.build(shard: Shard(index: 0, count: 2))
+        #expect(again.fittedNow == 0 && again.alreadyDone == 4)
+        let (count, _) = try builder.assemble(to: dir.file("zoo.h5"))
+        let zoo = try ZooReader(path: dir.file("zoo.h5"))
+        #expect(count == 7 && zoo.count == 7)
+        #expect(zoo.splits.filter { $0 == .test }.count == 2)
+        #expect(zoo.manifest.parameterShapes.first == [64, 2] && zoo.steps.allSatisfy { $0 <= 6 })
+        #expect(zoo.manifest.classNames.count == 10)
+    }
+}
