@@ -13,7 +13,7 @@ import Zoo
 public struct PoseStage: Stage {
     public static let name = "pose"
     public static let summary = "camera-pose regression against NeRFs (pretrained or scratch encoder), with refinement"
-    public static let volatileKeys: Set<String> = ["checkpoint_every", "pretrained_run"]
+    public static let volatileKeys: Set<String> = ["checkpoint_every", "evaluate_every", "pretrained_run"]
 
     public let initialization: String
     public let tokenizer: VolumeTokenizerKind
@@ -27,6 +27,7 @@ public struct PoseStage: Stage {
     public let refinement: PoseRefinement
     public let refineEnabled: Bool
     public let checkpointEvery: Int
+    public let evaluateEvery: Int
     public let pretrainedRun: String?
     public let seed: UInt64
     public let settingsNode: ConfigNode
@@ -79,6 +80,7 @@ public struct PoseStage: Stage {
         s.adopt("refine", r)
         self.refinement = refinement
         checkpointEvery = try s.int("checkpoint_every", default: 25, range: 1...10_000_000)
+        evaluateEvery = try s.int("evaluate_every", default: 5, range: 1...1_000_000)
         seed = UInt64(try s.int("seed", default: Int(pipeline.seed), range: 0...Int.max))
         try s.finish()
         settingsNode = s.resolvedNode
@@ -112,7 +114,8 @@ public struct PoseStage: Stage {
         } catch {
             throw TrainingError.checkpointMismatch("the pretraining checkpoint does not fit the volume encoder: \(error)")
         }
-        let loop = TrainingLoop(epochs: epochs, batchSize: batchSize, seed: seed, checkpointEvery: checkpointEvery)
+        let loop = TrainingLoop(epochs: epochs, batchSize: batchSize, seed: seed, checkpointEvery: checkpointEvery,
+                                evaluateEvery: evaluateEvery)
         let state = try loop.run(task, folder: folder, streams: ["views"], label: "pose", log: context.log)
         var summary: [String: String] = ["epochs": "\(state.epoch)", "steps": "\(state.step)", "init": initialization,
                                          "tokenizer": tokenizer.rawValue, "train_scenes": "\(data.trainScenes.count)",

@@ -62,14 +62,19 @@ public struct TrainingLoop {
     public var seed: UInt64
     /// Checkpoint every this many updates (and at the end of every epoch).
     public var checkpointEvery: Int
+    /// Run the task's evaluation every this many epochs (and after the last); other epochs log
+    /// the training loss only.
+    public var evaluateEvery: Int
     /// For tests: stop (as if killed) after this many updates in this process.
     public var stopAfterSteps: Int?
 
-    public init(epochs: Int, batchSize: Int, seed: UInt64, checkpointEvery: Int = 50, stopAfterSteps: Int? = nil) {
+    public init(epochs: Int, batchSize: Int, seed: UInt64, checkpointEvery: Int = 50, evaluateEvery: Int = 1,
+                stopAfterSteps: Int? = nil) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.seed = seed
         self.checkpointEvery = checkpointEvery
+        self.evaluateEvery = max(1, evaluateEvery)
         self.stopAfterSteps = stopAfterSteps
     }
 
@@ -128,7 +133,8 @@ public struct TrainingLoop {
                     try store.save(parameters: task.checkpointParameters, optimizer: task.optimizer.exportState(), state: state)
                 }
             }
-            var metrics = withoutGradient { task.evaluate() }
+            let evaluate = (state.epoch + 1) % evaluateEvery == 0 || state.epoch + 1 == epochs
+            var metrics = evaluate ? withoutGradient { task.evaluate() } : [:]
             metrics["train_loss"] = state.epochLossCount > 0 ? state.epochLossSum / Double(state.epochLossCount) : .nan
             metrics["learning_rate"] = Double(task.optimizer.currentLearningRate())
             state.epochLossSum = 0

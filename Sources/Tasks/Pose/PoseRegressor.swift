@@ -2,8 +2,9 @@ import NN
 import Tensor
 import Tokens
 
-/// Encodes a view (`[B, 3, H, W]`) into one feature token: patch embedding, class token, learned
-/// positions, a transformer; the class token's output.
+/// Encodes a view (`[B, 3, H, W]`) into tokens: patch embedding, class token, learned positions,
+/// a transformer. The pose transformer reads all of them (a single pooled token carries too little
+/// of a small object on a white background).
 public final class ViewEncoder: Layer {
     public let patchEmbedding: PatchEmbedding
     public let classToken: Tensor
@@ -22,18 +23,17 @@ public final class ViewEncoder: Layer {
         prefixed("patch_embed", patchEmbedding) + [("cls_token", classToken), ("pos_embed", positions)] + prefixed("encoder", encoder)
     }
 
-    /// `[B, 3, H, W]` → `[B, dim]`.
+    /// `[B, 3, H, W]` → `[B, 1 + patches, dim]` (class token first).
     public func callAsFunction(_ images: Tensor) -> Tensor {
         let tokens = patchEmbedding(images)
         let (b, dim) = (tokens.shape[0], tokens.shape[2])
-        let x = Tensor.concat([classToken.broadcast(to: [b, 1, dim]), tokens], axis: 1) + positions
-        return encoder(x).slice(axis: 1, 0..<1).reshaped(b, dim)
+        return encoder(Tensor.concat([classToken.broadcast(to: [b, 1, dim]), tokens], axis: 1) + positions)
     }
 }
 
 /// Camera pose of a view relative to a NeRF: the volume encoder (MAE's, pretrained or not) over the
-/// scene's tokens, pooled; a view encoder over the image; a pose transformer over both; an MLP with
-/// a 6-D rotation head and a translation head.
+/// scene's tokens, pooled; a view encoder over the image; a pose transformer over both token sets,
+/// read out at the view's class token; an MLP with a 6-D rotation head and a translation head.
 public final class PoseRegressor: Layer {
     public let config: PoseConfiguration
     /// Named as in the MAE (`patch_embed`, `encoder`) so pretrained weights load by name.
@@ -91,7 +91,7 @@ public final class PoseRegressor: Layer {
     public func callAsFunction(scenes: Tensor, images: Tensor) -> (rotation: Tensor, translation: Tensor) {
         let (b, t, d) = (scenes.shape[0], scenes.shape[1], scenes.shape[2])
         let bv = images.shape[0], v = bv / b
-        let image = (viewEncoder(images).reshaped(bv, 1, d) + imageType)
+        let image = viewEncoder(images) + imageType
         let volume = (scenes + volumeType).reshaped(b, 1, t, d).broadcast(to: [b, v, t, d]).reshaped(bv, t, d)
         let joint = poseTransformer(Tensor.concat([image, volume], axis: 1))
         let feature = shared(joint.slice(axis: 1, 0..<1).reshaped(bv, d)).gelu()

@@ -46,6 +46,11 @@ import Pipeline
         _ = try PretrainStage(section: try d.section(for: "pretrain"), pipeline: d)
         let pose = try PoseStage(section: try d.section(for: "pose"), pipeline: d)
         #expect(pose.dependencies == ["zoo3d", "pretrain"])
+        let paper = try PipelineDefinition.load(fixture("../../../Pipelines/paper/default.yaml"))
+        for stage in paper.stageNames {
+            let type = try #require(StageRunner.type(named: stage))
+            _ = try type.init(section: try paper.section(for: stage), pipeline: paper)
+        }
         let ablation = try AblationPlan.load(fixture("../../../Pipelines/ablations/pose.yaml"))
         #expect(ablation.cells.count == 2 * 4 * 3)
         #expect(AblationPlan.identifier(ablation.cells[0]) == "init=pretrained,tokenizer=grid,seed=0")
