@@ -93,6 +93,17 @@ public final class ConfigSection {
         return out
     }
 
+    /// A list of integers, each within `range`.
+    public func ints(_ k: String, default d: [Int], range: ClosedRange<Int>) throws(ConfigError) -> [Int] {
+        var out: [Int] = []
+        for text in try strings(k, default: d.map(String.init)) {
+            guard let v = Int(text) else { throw .wrongType(file: file, key: key(k), expected: "a list of integers", found: text) }
+            guard range.contains(v) else { throw .invalidValue(file: file, key: key(k), reason: "\(v) is outside \(range.lowerBound)...\(range.upperBound)") }
+            out.append(v)
+        }
+        return out
+    }
+
     /// A nested mapping (empty when absent).
     public func section(_ k: String) throws(ConfigError) -> ConfigSection {
         try ConfigSection(raw(k), file: file, path: key(k))

@@ -44,8 +44,10 @@ public struct PoseStage: Stage {
         (c.volume, grid) = try PretrainStage.readModel(try pipeline.section(for: "pretrain"))
         let m = try s.section("model")
         c.volumePool = try m.int("volume_pool", default: c.volumePool, range: 1...64)
-        c.imagePatch = try m.int("image_patch", default: c.imagePatch, range: 1...512)
-        c.imageDepth = try m.int("image_depth", default: c.imageDepth, range: 1...64)
+        c.imageChannels = try m.ints("image_channels", default: c.imageChannels, range: 1...4096)
+        if c.imageChannels.isEmpty {
+            throw .invalidValue(file: s.file, key: "\(s.path).model.image_channels", reason: "list at least one convolution's channels")
+        }
         c.poseDepth = try m.int("pose_depth", default: c.poseDepth, range: 1...64)
         c.headWidth = try m.int("head_width", default: c.headWidth, range: 1...8192)
         try m.finish()

@@ -7,8 +7,8 @@ public struct PoseConfiguration: Sendable, Equatable {
     public var volume = MAE3DConfiguration()
     /// Volume tokens are averaged over pool³ neighbours before the pose transformer.
     public var volumePool = 2
-    public var imagePatch = 8
-    public var imageDepth = 4
+    /// Output channels of the view encoder's 3×3 stride-2 convolutions (one entry per layer).
+    public var imageChannels = [32, 64, 128, 192]
     public var poseDepth = 2
     public var headWidth = 256
     /// Loss = L1(translation) + rotationWeight · L1(rotation matrix).

@@ -78,7 +78,7 @@ public final class PoseTraining {
                                                      learningRate: pretrained == nil ? settings.learningRate : settings.pretrainedLearningRate,
                                                      weightDecay: settings.weightDecay)
         groups += ParameterGroup.decayingMatrices(rest, learningRate: settings.learningRate, weightDecay: settings.weightDecay,
-                                                  exempt: ["volume_type", "image_type", "view_encoder.cls_token", "view_encoder.pos_embed"])
+                                                  exempt: ["volume_type", "image_type"])
         if self.tokenizer.isLearnable {
             groups.append(ParameterGroup(self.tokenizer.namedParameters.map { ("tokenizer.\($0.name)", $0.tensor) },
                                          learningRate: settings.tokenizerLearningRate))

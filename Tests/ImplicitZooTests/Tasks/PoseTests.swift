@@ -71,8 +71,7 @@ import Zoo
         c.volume.dim = 12
         c.volume.depth = 1
         c.volume.heads = 2
-        c.imagePatch = 4
-        c.imageDepth = 1
+        c.imageChannels = [4, 8]
         c.poseDepth = 1
         c.headWidth = 16
         return c
