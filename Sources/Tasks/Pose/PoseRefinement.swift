@@ -4,7 +4,7 @@ import Tensor
 
 /// iNeRF-style refinement: starting from a predicted pose, minimise the photometric error between
 /// the frozen NeRF rendered from the pose and the view, by gradient descent on the pose itself
-/// (6-D rotation and position).
+/// (6-D rotation and position), with half the rays on the object.
 public struct PoseRefinement: Sendable, Equatable {
     public var iterations = 30
     public var raysPerIteration = 256
@@ -24,8 +24,16 @@ public struct PoseRefinement: Sendable, Equatable {
         let optimizer = Adam([ParameterGroup([("rotation", sixD), ("position", origin)], learningRate: learningRate)])
         var rng = RandomGenerator(seed: seed)
         let rays = min(raysPerIteration, size * size)
+        // Half the rays on the object (pixels that are not white), where the photometric error
+        // carries the pose; half anywhere, so the silhouette's outside counts too.
+        let object = (0..<(size * size)).filter { (p: Int) -> Bool in
+            let brightness: Float = image[3 * p] + image[3 * p + 1] + image[3 * p + 2]
+            return brightness < 2.97
+        }
         for _ in 0..<iterations {
-            let pixels = (0..<rays).map { _ in rng.int(below: size * size) }
+            let pixels = (0..<rays).map { i in
+                i % 2 == 0 && !object.isEmpty ? object[rng.int(below: object.count)] : rng.int(below: size * size)
+            }
             var local: [Float] = [], target: [Float] = []
             for p in pixels {
                 let (u, v) = (Float(p % size) + 0.5, Float(p / size) + 0.5)

@@ -3,6 +3,7 @@ import Foundation
 import Tensor
 import Fields
 import Formats
+import Tasks
 import Zoo
 
 /// The cube of the fixture library, as the renderer sees it.
@@ -54,5 +55,34 @@ func fixtureCube() throws -> TriangleMesh {
         #expect(!result.collapsed)
         #expect(result.heldOutPSNR >= 25, "held-out PSNR \(result.heldOutPSNR) dB")
         #expect(result.parameters["pts_linears.0.weight"]?.count == 32 * 63)
+
+        // iNeRF-style refinement through the fitted NeRF turns a held-out camera that was orbited
+        // 10° about the vertical axis back toward its true orientation.
+        var unused = RandomGenerator(seed: 0)
+        let nerf = NeRF(fit.network, rng: &unused)
+        for (name, p) in nerf.namedParameters {
+            p.assign(try #require(result.parameters[name]))
+            p.requiresGrad = false
+        }
+        let camera = heldOut.cameras[1]
+        let c2w = camera.cameraToWorld
+        let truth = [0, 1, 2, 4, 5, 6, 8, 9, 10].map { c2w[$0] }
+        let angle = Float(10) * .pi / 180, (c, s) = (cos(angle), sin(angle))
+        func orbit(_ v: SIMD3<Float>) -> SIMD3<Float> { SIMD3(c * v.x - s * v.y, s * v.x + c * v.y, v.z) }
+        var start = [Float](repeating: 0, count: 9)
+        for column in 0..<3 {
+            let turned = orbit(SIMD3(truth[column], truth[3 + column], truth[6 + column]))
+            (start[column], start[3 + column], start[6 + column]) = (turned.x, turned.y, turned.z)
+        }
+        var refinement = PoseRefinement()
+        refinement.iterations = 100
+        let (refined, position) = refinement.refine(nerf: nerf, image: heldOut.colors[1], size: 64, fieldOfViewX: settings.fieldOfViewX,
+                                                    rotation: start, position: orbit(camera.position), seed: 2)
+        let before = Rotations.angleDegrees(start, truth), after = Rotations.angleDegrees(refined, truth)
+        #expect(abs(before - 10) < 0.01)
+        // Measured: 10° → 6.6° after 100 iterations (5.2° after 300). The position does not improve
+        // (0.24 → 0.46 world units): at 64×64 a small rotation and a sideways shift look alike.
+        #expect(after < before * 0.8, "refinement: \(before)° → \(after)°")
+        #expect(position.x.isFinite && position.y.isFinite && position.z.isFinite)
     }
 }
