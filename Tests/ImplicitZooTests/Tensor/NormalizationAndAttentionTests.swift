@@ -5,7 +5,7 @@ import Tensor
     @Test func softmaxAndLogSoftmax() {
         var d = TestData()
         let x = d.input([3, 5, 7], -3, 3)
-        checkGradients([x]) { $0[0].softmax() }
+        #expect(checkGradients([x]) { $0[0].softmax() } <= 1)
         checkGradients([x]) { $0[0].softmax(axis: 1) }
         checkGradients([x]) { $0[0].logSoftmax() }
         checkGradients([x]) { $0[0].logSoftmax(axis: 0) }
