@@ -5,7 +5,7 @@ import Tokens
 /// Encodes a view (`[B, 3, H, W]`) into one image feature token `[B, 1, dim]`: 3×3 stride-2
 /// convolutions with ReLU, then a linear map of the flattened feature map (which keeps where things
 /// are in the view). On a few hundred views a small CNN learns pose far faster than a ViT from
-/// scratch (measured: 38° vs 83° median on unseen views of seen scenes after 300 steps).
+/// scratch (a PyTorch check on the default zoo: 38° vs 83° median on unseen views after 300 steps).
 public final class ViewEncoder: Layer {
     public let convolutions: [Conv2d]
     public let projection: Linear
