@@ -53,8 +53,9 @@ public struct NeRFFitter {
     public func fit(training: SceneViews, heldOut: SceneViews, seed: UInt64,
                     progress: (Int, Int, Float) -> Void = { _, _, _ in }) -> NeRFFitResult {
         let rays = training.allRays()
+        let colors = rays.colors.values
         let sampler = WeightedSampler(weights: (0..<rays.alphas.count).map { i in
-            let mean = (rays.colors.data[3 * i] + rays.colors.data[3 * i + 1] + rays.colors.data[3 * i + 2]) / 3
+            let mean = (colors[3 * i] + colors[3 * i + 1] + colors[3 * i + 2]) / 3
             return (1 - mean).rounded(.up) + 0.1
         })
         var attempt = 0
@@ -81,7 +82,8 @@ public struct NeRFFitter {
                 if step % 50 == 0 { progress(attempt, step, lastLoss) }
                 if step + 1 == settings.collapseCheckStep {
                     let objectRays = pick.indices.filter { rays.alphas[pick[$0]] > 0.5 }
-                    let opacity = objectRays.isEmpty ? 1 : objectRays.reduce(Float(0)) { $0 + result.opacity.data[$1] } / Float(objectRays.count)
+                    let opacities = result.opacity.values
+                    let opacity = objectRays.isEmpty ? 1 : objectRays.reduce(Float(0)) { $0 + opacities[$1] } / Float(objectRays.count)
                     if opacity < settings.collapseOpacity { collapsed = true; break }
                 }
             }

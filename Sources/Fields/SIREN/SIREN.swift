@@ -92,17 +92,16 @@ public final class SIRENBatch: Layer {
     public func set(slot: Int, to parameters: [(weight: [Float], bias: [Float])]) {
         for i in 0..<config.layers {
             let w = parameters[i].weight, b = parameters[i].bias
-            w.withUnsafeBufferPointer { (weights[i].data + slot * w.count).update(from: $0.baseAddress!, count: w.count) }
-            b.withUnsafeBufferPointer { (biases[i].data + slot * b.count).update(from: $0.baseAddress!, count: b.count) }
+            weights[i].replaceValues(from: slot * w.count, with: w)
+            biases[i].replaceValues(from: slot * b.count, with: b)
         }
     }
 
     /// The parameters of INR `slot`.
     public func parameters(slot: Int) -> [(weight: [Float], bias: [Float])] {
         config.layerShapes.enumerated().map { i, s in
-            let w = Array(UnsafeBufferPointer(start: weights[i].data + slot * s.out * s.in, count: s.out * s.in))
-            let b = Array(UnsafeBufferPointer(start: biases[i].data + slot * s.out, count: s.out))
-            return (w, b)
+            (weights[i].values(in: (slot * s.out * s.in)..<((slot + 1) * s.out * s.in)),
+             biases[i].values(in: (slot * s.out)..<((slot + 1) * s.out)))
         }
     }
 }

@@ -48,13 +48,15 @@ public struct SIRENFitter {
         let optimizer = SlotwiseAdam(batch.parameters, learningRate: settings.learningRate)
         let coordinates = PixelGrid.coordinates(height: height, width: width)
         let targets = Tensor.zeros([slots, points, 3])
+        var targetValues = targets.values                             // the same, for the PSNR in Double
         var occupant = [Int?](repeating: nil, count: slots)   // index into `images`
         var next = 0
         func load(_ slot: Int) {
             guard next < images.count else { occupant[slot] = nil; return }
             precondition(images[next].rgb.count == points * 3, "SIRENFitter: image \(images[next].id) has \(images[next].rgb.count) values, expected \(points * 3)")
             let normalized = ImageNetNormalization.normalize(images[next].rgb)
-            normalized.withUnsafeBufferPointer { (targets.data + slot * points * 3).update(from: $0.baseAddress!, count: points * 3) }
+            targets.replaceValues(from: slot * points * 3, with: normalized)
+            targetValues.replaceSubrange((slot * points * 3)..<((slot + 1) * points * 3), with: normalized)
             batch.set(slot: slot, to: initial)
             optimizer.reset(slot: slot)
             occupant[slot] = next
@@ -64,14 +66,15 @@ public struct SIRENFitter {
         let std = ImageNetNormalization.std
         while occupant.contains(where: { $0 != nil }) {
             let prediction = batch(coordinates)                          // [slots, P, 3]
+            let predicted = prediction.values
             var active = [Bool](repeating: false, count: slots)
             for s in 0..<slots {
                 guard let index = occupant[s] else { continue }
                 // PSNR of the current parameters on the de-normalised image (before this step's update).
                 var se = 0.0
-                let p = prediction.data + s * points * 3, t = targets.data + s * points * 3
+                let o = s * points * 3
                 for i in 0..<(points * 3) {
-                    let d = Double((p[i] - t[i]) * std[i % 3])
+                    let d = Double((predicted[o + i] - targetValues[o + i]) * std[i % 3])
                     se += d * d
                 }
                 let psnr = Float(-10 * log10(max(se / Double(points * 3), 1e-12)))

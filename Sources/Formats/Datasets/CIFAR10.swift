@@ -27,9 +27,7 @@ public struct CIFAR10 {
                 pixels += bytes[(o + 1)..<(o + Self.recordSize)]
             }
         }
-        let t = Tensor.zeros([labels.count, 3, 32, 32])
-        for i in 0..<pixels.count { t.data[i] = Float(pixels[i]) / 255 }
-        images = t
+        images = Tensor(shape: [labels.count, 3, 32, 32], values: pixels.map { Float($0) / 255 })
         self.labels = labels
     }
 

@@ -29,9 +29,7 @@ public struct FashionMNIST {
         }
         let n = Swift.min(limit ?? imageArray.dimensions[0], imageArray.dimensions[0])
         let (rows, cols) = (imageArray.dimensions[1], imageArray.dimensions[2])
-        let t = Tensor.zeros([n, 1, rows, cols])
-        for i in 0..<(n * rows * cols) { t.data[i] = Float(imageArray.bytes[i]) / 255 }
-        images = t
+        images = Tensor(shape: [n, 1, rows, cols], values: imageArray.bytes.prefix(n * rows * cols).map { Float($0) / 255 })
         labels = labelArray.bytes.prefix(n).map(Int.init)
         if let bad = labels.first(where: { $0 >= 10 }) {
             throw .invalid(path: labelPath, reason: "label \(bad) is not a Fashion-MNIST class (0-9)")

@@ -30,7 +30,7 @@ public enum Safetensors {
         out.append(json)
         for name in names {
             let t = tensors[name]!
-            out.append(UnsafeBufferPointer(start: t.data, count: t.count))
+            t.values.withUnsafeBufferPointer { out.append($0) }
         }
         return out
     }
@@ -66,20 +66,19 @@ public enum Safetensors {
                 throw .invalid(path: path, reason: "tensor '\(name)' byte range \(offsets) does not match shape \(shape) of \(dtype)")
             }
             try r.require(offsets[1] - offsets[0], at: dataStart + offsets[0], "\(offsets[1] - offsets[0]) bytes of tensor '\(name)'")
-            let t = Tensor.zeros(shape)
             let base = dataStart + offsets[0]
-            for i in 0..<count {
+            let values = (0..<count).map { i -> Float in
                 let p = base + i * size
                 switch dtype {
-                case "F32": t.data[i] = Float(bitPattern: UInt32(r.uint32LE(at: p)))
-                case "F64": t.data[i] = Float(Double(bitPattern: r.uint64LE(at: p)))
-                case "I64": t.data[i] = Float(Int64(bitPattern: r.uint64LE(at: p)))
-                case "I32": t.data[i] = Float(Int32(truncatingIfNeeded: r.uint32LE(at: p)))
-                case "BF16": t.data[i] = Float(bitPattern: UInt32(r.uint16LE(at: p)) << 16)
-                default: t.data[i] = Float(Float16(bitPattern: UInt16(r.uint16LE(at: p))))
+                case "F32": return Float(bitPattern: UInt32(r.uint32LE(at: p)))
+                case "F64": return Float(Double(bitPattern: r.uint64LE(at: p)))
+                case "I64": return Float(Int64(bitPattern: r.uint64LE(at: p)))
+                case "I32": return Float(Int32(truncatingIfNeeded: r.uint32LE(at: p)))
+                case "BF16": return Float(bitPattern: UInt32(r.uint16LE(at: p)) << 16)
+                default: return Float(Float16(bitPattern: UInt16(r.uint16LE(at: p))))
                 }
             }
-            tensors[name] = t
+            tensors[name] = Tensor(shape: shape, values: values)
         }
         return (tensors, metadata)
     }

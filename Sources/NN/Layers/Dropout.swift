@@ -5,10 +5,9 @@ extension Tensor {
     public func dropout(_ p: Float, rng: inout RandomGenerator) -> Tensor {
         precondition(p >= 0 && p < 1, "[dropout] probability \(p) must be in [0, 1)")
         if p == 0 { return self }
-        let keep = Tensor(uninitialized: shape)
         let scale = 1 / (1 - p)
-        for i in 0..<count { keep.data[i] = rng.uniform() < p ? 0 : scale }
-        return self * keep
+        let keep = (0..<count).map { _ in rng.uniform() < p ? 0 : scale }
+        return self * Tensor(shape: shape, values: keep)
     }
 }
 

@@ -41,9 +41,9 @@ public final class Adam: Optimizer {
             for (name, p) in group.parameters {
                 guard let g = p.grad else { continue }
                 let m = moments.buffer("\(name).exp_avg", like: p), v = moments.buffer("\(name).exp_avg_sq", like: p)
-                AdamKernel.update(p.data, g.data, m.data, v.data, p.count,
-                                  lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: group.weightDecay,
-                                  decoupled: decoupledWeightDecay, correction1: correction1, correction2: correction2)
+                p.adamUpdate(gradient: g, firstMoment: m, secondMoment: v,
+                             AdamStep(learningRate: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: group.weightDecay,
+                                      decoupledWeightDecay: decoupledWeightDecay, correction1: correction1, correction2: correction2))
             }
         }
     }
@@ -53,38 +53,5 @@ public final class Adam: Optimizer {
     public func restore(_ state: OptimizerState) throws(OptimizerStateError) {
         try moments.restore(state.tensors, parameters: allParameters, step: state.step)
         stepCount = state.step
-    }
-}
-
-/// The fused SIMD update: one pass over parameter, gradient and both moments.
-enum AdamKernel {
-    static func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
-                       _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ n: Int,
-                       lr: Float, beta1: Float, beta2: Float, eps: Float, weightDecay: Float, decoupled: Bool,
-                       correction1: Float, correction2: Float) {
-        let stepSize = lr / correction1
-        let rootCorrection2 = correction2.squareRoot()
-        let shrink = decoupled ? 1 - lr * weightDecay : 1
-        let l2 = decoupled ? 0 : weightDecay
-        var i = 0
-        while i < n {
-            let k = Swift.min(16, n - i)
-            var pv = k == 16 ? vload(p + i) : vloadPartial(p + i, k)
-            var gv = k == 16 ? vload(g + i) : vloadPartial(g + i, k)
-            var mv = k == 16 ? vload(m + i) : vloadPartial(m + i, k)
-            var vv = k == 16 ? vload(v + i) : vloadPartial(v + i, k)
-            gv = gv + l2 * pv
-            pv = pv * shrink
-            mv = beta1 * mv + (1 - beta1) * gv
-            vv = beta2 * vv + (1 - beta2) * gv * gv
-            let denominator = vv.squareRoot() / rootCorrection2 + eps
-            pv = pv - stepSize * mv / denominator
-            if k == 16 {
-                vstore(pv, p + i); vstore(mv, m + i); vstore(vv, v + i)
-            } else {
-                vstorePartial(pv, p + i, k); vstorePartial(mv, m + i, k); vstorePartial(vv, v + i, k)
-            }
-            i += 16
-        }
     }
 }

@@ -5,13 +5,13 @@ import Tensor
 @discardableResult
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
     var total = 0.0
-    for p in parameters { if let g = p.grad { total += Double(Kernels.dot(g.data, g.data, g.count)) } }
+    for p in parameters { if let g = p.grad { total += Double(g.sumOfSquares()) } }
     let norm = Float(total.squareRoot())
     let scale = maxNorm / (norm + 1e-6)
     if scale < 1 {
         for p in parameters {
             guard let g = p.grad else { continue }
-            Kernels.scale(g.data, g.count, scale)
+            g.scaleInPlace(by: scale)
         }
     }
     return norm

@@ -26,17 +26,9 @@ public final class SGD: Optimizer {
             let lr = group.learningRate * factor, wd = group.weightDecay
             for (name, p) in group.parameters {
                 guard let g = p.grad else { continue }
-                let pp = p.data, gp = g.data
-                if momentum == 0 {
-                    for i in 0..<p.count { pp[i] -= lr * (gp[i] + wd * pp[i]) }
-                    continue
-                }
-                let buf = moments.buffer("\(name).momentum_buffer", like: p).data
-                for i in 0..<p.count {
-                    let d = gp[i] + wd * pp[i]
-                    buf[i] = first ? d : momentum * buf[i] + d
-                    pp[i] -= lr * (nesterov ? d + momentum * buf[i] : buf[i])
-                }
+                let buffer = momentum == 0 ? nil : moments.buffer("\(name).momentum_buffer", like: p)
+                p.sgdUpdate(gradient: g, momentumBuffer: buffer, learningRate: lr, weightDecay: wd, momentum: momentum,
+                            nesterov: nesterov, firstStep: first)
             }
         }
     }

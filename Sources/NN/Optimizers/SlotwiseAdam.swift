@@ -33,8 +33,8 @@ public final class SlotwiseAdam {
     public func reset(slot s: Int) {
         for (m, v) in zip(firstMoments, secondMoments) {
             let per = m.count / slots
-            (m.data + s * per).update(repeating: 0, count: per)
-            (v.data + s * per).update(repeating: 0, count: per)
+            m.fill(0, elements: (s * per)..<((s + 1) * per))
+            v.fill(0, elements: (s * per)..<((s + 1) * per))
         }
         steps[s] = 0
     }
@@ -50,9 +50,10 @@ public final class SlotwiseAdam {
             for s in 0..<slots where active[s] {
                 let t = Float(steps[s])
                 let o = s * per
-                AdamKernel.update(p.data + o, g.data + o, m.data + o, v.data + o, per, lr: learningRate, beta1: beta1,
-                                  beta2: beta2, eps: eps, weightDecay: 0, decoupled: true,
-                                  correction1: 1 - powf(beta1, t), correction2: 1 - powf(beta2, t))
+                p.adamUpdate(gradient: g, firstMoment: m, secondMoment: v,
+                             AdamStep(learningRate: learningRate, beta1: beta1, beta2: beta2, eps: eps, weightDecay: 0,
+                                      decoupledWeightDecay: true, correction1: 1 - powf(beta1, t), correction2: 1 - powf(beta2, t)),
+                             elements: o..<(o + per))
             }
         }
     }

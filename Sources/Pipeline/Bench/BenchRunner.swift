@@ -19,7 +19,7 @@ public struct BenchRunner {
     /// Builds the workload, runs warm-up and timed steps, and returns the report line.
     public func run(_ name: String) -> String? {
         guard let entry = BenchCatalog.all.first(where: { $0.name == name }) else { return nil }
-        BufferPool.shared.trim()
+        Runtime.releaseCachedBuffers()
         ProcessStatistics.resetPeakResident()
         var rng = RandomGenerator(seed: seed)
         let workload = entry.make(&rng)

@@ -15,16 +15,17 @@ public struct TokenMask {
     /// A fresh random mask per sample: shuffle, keep the first `visible`.
     public static func random(batch: Int, total: Int, visible: Int, rng: inout RandomGenerator) -> TokenMask {
         var keep: [Int] = [], restore = [Int](repeating: 0, count: batch * total)
-        let hidden = Tensor.ones([batch, total])
+        var hidden = [Float](repeating: 1, count: batch * total)
         for b in 0..<batch {
             let order = rng.permutation(total)
             for (position, token) in order.enumerated() { restore[b * total + token] = position }
             for token in order.prefix(visible) {
                 keep.append(token)
-                hidden.data[b * total + token] = 0
+                hidden[b * total + token] = 0
             }
         }
-        return TokenMask(keep: keep, restore: restore, hidden: hidden, batch: batch, visible: visible, total: total)
+        return TokenMask(keep: keep, restore: restore, hidden: Tensor(shape: [batch, total], values: hidden), batch: batch,
+                         visible: visible, total: total)
     }
 }
 

@@ -51,10 +51,11 @@ public enum ReconstructionFigure {
 
     /// The z index whose slice holds the most density (the object's middle).
     static func densestSlice(_ volumes: Tensor, scene: Int, size s: Int) -> Int {
+        let v = sceneValues(volumes, scene: scene, size: s)
         var best = s / 2, most: Float = -1
         for z in 0..<s {
             var total: Float = 0
-            for i in 0..<(s * s) { total += volumes.data[((scene * s + z) * s * s + i) * 4 + 3] }
+            for i in 0..<(s * s) { total += v[(z * s * s + i) * 4 + 3] }
             if total > most { most = total; best = z }
         }
         return best
@@ -62,15 +63,22 @@ public enum ReconstructionFigure {
 
     /// RGB `[S·S·3]` and density `[S·S]` of slice z of scene `scene` (rows = y, columns = x, y up).
     static func slice(_ volumes: Tensor, scene: Int, z: Int, size s: Int) -> ([Float], [Float]) {
+        let v = sceneValues(volumes, scene: scene, size: s)
         var rgb = [Float](repeating: 0, count: s * s * 3), density = [Float](repeating: 0, count: s * s)
         for y in 0..<s {
             for x in 0..<s {
-                let o = (((scene * s + z) * s + y) * s + x) * 4
+                let o = ((z * s + y) * s + x) * 4
                 let row = s - 1 - y
-                for ch in 0..<3 { rgb[(row * s + x) * 3 + ch] = volumes.data[o + ch] }
-                density[row * s + x] = volumes.data[o + 3]
+                for ch in 0..<3 { rgb[(row * s + x) * 3 + ch] = v[o + ch] }
+                density[row * s + x] = v[o + 3]
             }
         }
         return (rgb, density)
+    }
+
+    /// The `[S, S, S, 4]` values of one scene of `volumes`.
+    static func sceneValues(_ volumes: Tensor, scene: Int, size s: Int) -> [Float] {
+        let n = s * s * s * 4
+        return volumes.values(in: (scene * n)..<((scene + 1) * n))
     }
 }

@@ -1,6 +1,6 @@
 /// Whether ops record how to differentiate their results.
 public enum GradMode {
-    @TaskLocal package static var isEnabled = true
+    @TaskLocal static var isEnabled = true
 }
 
 /// Runs `body` without recording gradients (evaluation, optimizer updates, data preparation).

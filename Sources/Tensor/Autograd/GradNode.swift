@@ -1,10 +1,10 @@
 /// The record an op leaves on its result: its inputs and how to send the result's gradient to them.
-package final class GradNode {
+final class GradNode {
     /// The op's name, for debugging and error messages.
-    package let op: String
-    package let inputs: [Tensor]
+    let op: String
+    let inputs: [Tensor]
     /// Receives the result and its gradient; adds each input's share to that input's `grad`.
-    package let backward: (_ output: Tensor, _ gradOutput: Tensor) -> Void
+    let backward: (_ output: Tensor, _ gradOutput: Tensor) -> Void
 
     init(op: String, inputs: [Tensor], backward: @escaping (_ output: Tensor, _ gradOutput: Tensor) -> Void) {
         self.op = op
@@ -15,18 +15,18 @@ package final class GradNode {
 
 extension Tensor {
     /// True when an op over these inputs must record its backward pass.
-    package static func needsGrad(_ inputs: Tensor...) -> Bool {
+    static func needsGrad(_ inputs: Tensor...) -> Bool {
         GradMode.isEnabled && inputs.contains { $0.requiresGrad }
     }
 
     /// True when an op over these inputs must record its backward pass.
-    package static func needsGrad(_ inputs: [Tensor]) -> Bool {
+    static func needsGrad(_ inputs: [Tensor]) -> Bool {
         GradMode.isEnabled && inputs.contains { $0.requiresGrad }
     }
 
     /// Marks this freshly computed tensor as the result of `op` over `inputs`, if any input needs
     /// gradients. The closure must not capture the result; it receives it as its first argument.
-    package func record(_ op: String, _ inputs: [Tensor],
+    func record(_ op: String, _ inputs: [Tensor],
                         backward: @escaping (_ output: Tensor, _ gradOutput: Tensor) -> Void) {
         guard Tensor.needsGrad(inputs) else { return }
         requiresGrad = true
@@ -35,7 +35,7 @@ extension Tensor {
 
     /// Adds `g` into this tensor's gradient. With `owned`, `g` is a fresh tensor nobody else
     /// writes, and becomes the gradient itself when there is none yet.
-    package func accumulateGrad(_ g: Tensor, owned: Bool) {
+    func accumulateGrad(_ g: Tensor, owned: Bool) {
         precondition(g.count == count, "backward: gradient of shape \(g.shape) for tensor of shape \(shape)")
         guard requiresGrad else { return }
         if let existing = grad {
@@ -51,7 +51,7 @@ extension Tensor {
 
     /// Gives a kernel this tensor's gradient buffer to add into. When there is no gradient yet the
     /// buffer is new and uninitialized and `accumulate` is false: the kernel must overwrite it all.
-    package func withGradBuffer(_ body: (_ pointer: UnsafeMutablePointer<Float>, _ accumulate: Bool) -> Void) {
+    func withGradBuffer(_ body: (_ pointer: UnsafeMutablePointer<Float>, _ accumulate: Bool) -> Void) {
         guard requiresGrad else { return }
         if let existing = grad {
             body(existing.data, true)

@@ -6,28 +6,28 @@ public final class Tensor {
     /// Sizes of the axes, e.g. `[B, N, D]`; `[]` for a scalar.
     public let shape: [Int]
     /// The buffer this tensor reads; shared with reshaped views.
-    public let storage: Storage
+    let storage: Storage
     /// Whether gradients flow to this tensor (true for parameters, inputs you differentiate by, and
     /// every result computed from them while gradients are enabled).
     public var requiresGrad: Bool
     /// Keep `grad` on an intermediate result after `backward()` (leaves always keep it).
     public var retainsGrad = false
     /// The accumulated gradient, once `backward()` has reached this tensor.
-    public package(set) var grad: Tensor?
+    public internal(set) var grad: Tensor?
     /// How this tensor was computed, while its graph is alive.
-    package var node: GradNode?
+    var node: GradNode?
 
     /// Number of elements.
     public var count: Int { storage.count }
     /// Number of axes.
     public var rank: Int { shape.count }
     /// Pointer to the first element, for kernels.
-    package var data: UnsafeMutablePointer<Float> { storage.pointer }
+    var data: UnsafeMutablePointer<Float> { storage.pointer }
     /// A leaf has no recorded producer: parameters and inputs.
     public var isLeaf: Bool { node == nil }
 
     /// A tensor over an existing buffer (used by reshape to share storage).
-    package init(shape: [Int], storage: Storage, requiresGrad: Bool = false) {
+    init(shape: [Int], storage: Storage, requiresGrad: Bool = false) {
         precondition(Shape.count(shape) == storage.count, "tensor: shape \(shape) does not cover \(storage.count) elements")
         self.shape = shape
         self.storage = storage
@@ -35,7 +35,7 @@ public final class Tensor {
     }
 
     /// A tensor whose contents the caller will write (kernels only).
-    package convenience init(uninitialized shape: [Int]) {
+    convenience init(uninitialized shape: [Int]) {
         self.init(shape: shape, storage: Storage(uninitializedCount: Shape.count(shape)))
     }
 
@@ -71,6 +71,19 @@ public final class Tensor {
 
     /// The elements in row-major order.
     public var values: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
+
+    /// The elements `range` in row-major order (e.g. one model's slice of a stack).
+    public func values(in range: Range<Int>) -> [Float] {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "values(in:): \(range) of a tensor of \(count)")
+        return Array(UnsafeBufferPointer(start: data + range.lowerBound, count: range.count))
+    }
+
+    /// Overwrites the elements from `offset` on with `values`; not recorded.
+    public func replaceValues(from offset: Int, with values: [Float]) {
+        precondition(offset >= 0 && offset + values.count <= count, "replaceValues: \(values.count) values at \(offset) of a tensor of \(count)")
+        guard !values.isEmpty else { return }
+        values.withUnsafeBufferPointer { (data + offset).update(from: $0.baseAddress!, count: values.count) }
+    }
 
     /// The only element of a one-element tensor.
     public var item: Float {

@@ -22,12 +22,12 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
 /// Stops on a shape error the caller's code made; ops validate with throwing checks and trap here,
 /// so the message still names the op and the shapes.
 @inline(never)
-package func fail(_ error: TensorError, file: StaticString = #file, line: UInt = #line) -> Never {
+func fail(_ error: TensorError, file: StaticString = #file, line: UInt = #line) -> Never {
     fatalError(error.description, file: file, line: line)
 }
 
 /// Runs a throwing shape check and traps with its message if it fails.
 @inline(__always)
-package func check<T>(_ body: () throws(TensorError) -> T) -> T {
+func check<T>(_ body: () throws(TensorError) -> T) -> T {
     do { return try body() } catch { fail(error) }
 }

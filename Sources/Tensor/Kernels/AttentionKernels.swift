@@ -1,10 +1,10 @@
 /// Where one attention operand lives: base pointer, distance between tokens and between samples.
-package struct AttentionOperand: @unchecked Sendable {
-    package let base: UnsafeMutablePointer<Float>
-    package let rowStride: Int
-    package let batchStride: Int
+struct AttentionOperand: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>
+    let rowStride: Int
+    let batchStride: Int
 
-    package init(_ base: UnsafeMutablePointer<Float>, rowStride: Int, batchStride: Int) {
+    init(_ base: UnsafeMutablePointer<Float>, rowStride: Int, batchStride: Int) {
         self.base = base
         self.rowStride = rowStride
         self.batchStride = batchStride
@@ -17,15 +17,15 @@ package struct AttentionOperand: @unchecked Sendable {
 }
 
 /// Sizes of a multi-head attention call.
-package struct AttentionShape: Sendable {
-    package let batch: Int, queries: Int, keys: Int, heads: Int, headDim: Int
-    package var scale: Float { 1 / Float(headDim).squareRoot() }
+struct AttentionShape: Sendable {
+    let batch: Int, queries: Int, keys: Int, heads: Int, headDim: Int
+    var scale: Float { 1 / Float(headDim).squareRoot() }
 }
 
 extension Kernels {
     /// O = softmax(Q·Kᵀ/√d)·V for every sample and head; keeps the probabilities `[B, H, Tq, Tk]`
     /// for the backward pass. Samples × heads are spread over the worker threads.
-    package static func attentionForward(_ s: AttentionShape, q: AttentionOperand, k: AttentionOperand,
+    static func attentionForward(_ s: AttentionShape, q: AttentionOperand, k: AttentionOperand,
                                          v: AttentionOperand, out: AttentionOperand,
                                          probabilities: UnsafeMutablePointer<Float>) {
         let tq = s.queries, tk = s.keys, hd = s.headDim
@@ -45,7 +45,7 @@ extension Kernels {
 
     /// Gradients of attention: dV = Pᵀ·dO, dS = P ⊙ (dO·Vᵀ − rowsum), dQ = dS·K/√d, dK = dSᵀ·Q/√d.
     /// Each gradient is written (beta 0) or added (beta 1) at its operand's layout.
-    package static func attentionBackward(_ s: AttentionShape, q: AttentionOperand, k: AttentionOperand,
+    static func attentionBackward(_ s: AttentionShape, q: AttentionOperand, k: AttentionOperand,
                                           v: AttentionOperand, probabilities: UnsafeMutablePointer<Float>,
                                           gradOut: AttentionOperand, dq: AttentionOperand, dk: AttentionOperand,
                                           dv: AttentionOperand, beta: Float) {

@@ -1,7 +1,7 @@
 extension Kernels {
     /// out = f(a, b) where `a` and `b` broadcast to `out`'s shape (SIMD along the last axis).
     @inline(__always)
-    package static func broadcastMap(_ a: Tensor, _ b: Tensor, _ out: Tensor, _ f: (Vec, Vec) -> Vec) {
+    static func broadcastMap(_ a: Tensor, _ b: Tensor, _ out: Tensor, _ f: (Vec, Vec) -> Vec) {
         let n = out.count
         let pa = a.data, pb = b.data, po = out.data
         if a.count == n && b.count == n {

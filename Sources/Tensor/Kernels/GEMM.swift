@@ -7,7 +7,7 @@ extension Kernels {
     /// C[m, n] = alpha · op(A) · op(B) + beta · C, row-major, transposes as flags (never copies).
     /// With several worker threads and single-threaded OpenBLAS, a large product is split into
     /// row (or column) blocks that the workers compute side by side.
-    package static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+    static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
                              _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
@@ -40,7 +40,7 @@ extension Kernels {
 
     /// One OpenBLAS call on the calling thread.
     @inline(__always)
-    package static func cblasGemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+    static func cblasGemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                               _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                               _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         if k == 0 {
@@ -51,5 +51,34 @@ extension Kernels {
         }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}
+
+extension Kernels {
+    /// Z_i = op(X_i)·op(Y_i) + beta·Z_i for each i, with matrix i at the given offsets. Products that
+    /// write a matrix already written (a broadcast operand's gradient) add into it, in order.
+    static func batchedGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                            _ x: UnsafePointer<Float>, lda: Int, _ xOffsets: [Int],
+                            _ y: UnsafePointer<Float>, ldb: Int, _ yOffsets: [Int],
+                            beta: Float, _ z: UnsafeMutablePointer<Float>, ldc: Int, _ zOffsets: [Int]) {
+        let batch = zOffsets.count
+        let distinct = Set(zOffsets).count == batch
+        if !distinct || batch < 2 * Runtime.threads {
+            var written = Set<Int>()
+            for i in 0..<batch {
+                let first = written.insert(zOffsets[i]).inserted
+                gemm(transA: transA, transB: transB, m: m, n: n, k: k, x + xOffsets[i], lda: lda, y + yOffsets[i], ldb: ldb,
+                     beta: first ? beta : 1, z + zOffsets[i], ldc: ldc)
+            }
+            return
+        }
+        let px = SendablePointer(UnsafeMutablePointer(mutating: x)), py = SendablePointer(UnsafeMutablePointer(mutating: y))
+        let pz = SendablePointer(z)
+        parallelFor(batch) { r in
+            for i in r {
+                cblasGemm(transA, transB, m, n, k, 1, px.base + xOffsets[i], lda, py.base + yOffsets[i], ldb,
+                          beta, pz.base + zOffsets[i], ldc)
+            }
+        }
     }
 }

@@ -1,12 +1,12 @@
 /// Loop skeletons for elementwise kernels: SIMD16 over the body, a partial vector for the tail,
 /// split across worker threads for large arrays.
-package enum Kernels {
+enum Kernels {
     /// Elements per thread below which elementwise work stays on one thread.
-    package static let elementwiseGrain = 32_768
+    static let elementwiseGrain = 32_768
 
     /// y[i] = f(x[i])
     @inline(__always)
-    package static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
+    static func map(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int,
                             _ f: (Vec) -> Vec) {
         @inline(__always) func run(_ r: Range<Int>) {
             var i = r.lowerBound
@@ -21,7 +21,7 @@ package enum Kernels {
 
     /// z[i] = f(x[i], y[i])
     @inline(__always)
-    package static func map(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
+    static func map(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafeMutablePointer<Float>,
                             _ n: Int, _ f: (Vec, Vec) -> Vec) {
         @inline(__always) func run(_ r: Range<Int>) {
             var i = r.lowerBound
@@ -37,7 +37,7 @@ package enum Kernels {
 
     /// w[i] = f(x[i], y[i], z[i])
     @inline(__always)
-    package static func map(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafePointer<Float>,
+    static func map(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafePointer<Float>,
                             _ w: UnsafeMutablePointer<Float>, _ n: Int, _ f: (Vec, Vec, Vec) -> Vec) {
         @inline(__always) func run(_ r: Range<Int>) {
             var i = r.lowerBound
@@ -55,16 +55,16 @@ package enum Kernels {
 
     /// True when `n` elements are done on the calling thread (so the loop inlines its function).
     @inline(__always)
-    package static func serial(_ n: Int) -> Bool { n < 2 * elementwiseGrain || Runtime.threads == 1 }
+    static func serial(_ n: Int) -> Bool { n < 2 * elementwiseGrain || Runtime.threads == 1 }
 
     /// a[i] += b[i]
-    package static func addInPlace(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
+    static func addInPlace(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) {
         map(a, b, a, n) { $0 + $1 }
     }
 
     /// Writes (accumulate == false) or adds (true) `v` into `dst`.
     @inline(__always)
-    package static func put(_ v: Vec, _ dst: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    static func put(_ v: Vec, _ dst: UnsafeMutablePointer<Float>, accumulate: Bool) {
         vstore(accumulate ? vload(dst) + v : v, dst)
     }
 }

@@ -1,6 +1,6 @@
 extension Kernels {
     /// out[o, i] = Σ_s x[o, s, i] for x viewed as [outer, size, inner]; `accumulate` adds into out.
-    package static func sumAxis(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+    static func sumAxis(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                                 outer: Int, size: Int, inner: Int, accumulate: Bool = false) {
         if inner == 1 {
             parallelFor(outer, grain: Swift.max(1, elementwiseGrain / Swift.max(size, 1))) { r in
@@ -33,7 +33,7 @@ extension Kernels {
     }
 
     /// Σ x[i] over a contiguous run, with Kahan-compensated SIMD lanes (error independent of n).
-    package static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = Vec(), carry = Vec()
         var i = 0
         while i + 16 <= n {
@@ -50,7 +50,7 @@ extension Kernels {
     }
 
     /// Σ x[i]·y[i] over a contiguous run.
-    package static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float {
+    static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = Vec()
         var i = 0
         while i + 16 <= n { acc += vload(x + i) * vload(y + i); i += 16 }
@@ -60,7 +60,7 @@ extension Kernels {
     }
 
     /// max over a contiguous run.
-    package static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = Vec(repeating: -.infinity)
         var i = 0
         while i + 16 <= n { acc = vmax(acc, vload(x + i)); i += 16 }

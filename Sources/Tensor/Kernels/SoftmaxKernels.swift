@@ -1,6 +1,6 @@
 extension Kernels {
     /// Row-wise softmax of `rows` rows of length `n` (in place allowed).
-    package static func softmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+    static func softmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
         parallelFor(rows, grain: Swift.max(1, elementwiseGrain / Swift.max(n, 1))) { r in
             for row in r { softmaxRow(x + row * n, y + row * n, n) }
         }
@@ -8,7 +8,7 @@ extension Kernels {
 
     /// softmax of one row: exp(x - max) / Σ.
     @inline(__always)
-    package static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         let mx = Vec(repeating: maximum(x, n))
         var acc = Vec()
         var i = 0
@@ -29,7 +29,7 @@ extension Kernels {
 
     /// y[i] *= s
     @inline(__always)
-    package static func scale(_ y: UnsafeMutablePointer<Float>, _ n: Int, _ s: Float) {
+    static func scale(_ y: UnsafeMutablePointer<Float>, _ n: Int, _ s: Float) {
         let v = Vec(repeating: s)
         var i = 0
         while i + 16 <= n { vstore(vload(y + i) * v, y + i); i += 16 }
@@ -38,7 +38,7 @@ extension Kernels {
 
     /// Softmax backward for one row: dx = y ⊙ (g − Σ g⊙y), written or added.
     @inline(__always)
-    package static func softmaxBackwardRow(_ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+    static func softmaxBackwardRow(_ y: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
                                            _ dx: UnsafeMutablePointer<Float>, _ n: Int, accumulate: Bool) {
         let d = Vec(repeating: dot(g, y, n))
         var i = 0

@@ -1,44 +1,44 @@
 /// SIMD16 polynomial approximations of the transcendental functions the kernels need.
 /// libm costs 7 to 30 times more per element; these are within a few ulp over the ranges used.
-package typealias Vec = SIMD16<Float>
-package typealias VecBits = SIMD16<UInt32>
+typealias Vec = SIMD16<Float>
+typealias VecBits = SIMD16<UInt32>
 
-@_transparent package func vload(_ p: UnsafePointer<Float>) -> Vec {
+@_transparent func vload(_ p: UnsafePointer<Float>) -> Vec {
     UnsafeRawPointer(p).loadUnaligned(as: Vec.self)
 }
 
-@_transparent package func vload(_ p: UnsafeMutablePointer<Float>) -> Vec {
+@_transparent func vload(_ p: UnsafeMutablePointer<Float>) -> Vec {
     UnsafeRawPointer(p).loadUnaligned(as: Vec.self)
 }
 
-@_transparent package func vstore(_ v: Vec, _ p: UnsafeMutablePointer<Float>) {
+@_transparent func vstore(_ v: Vec, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self)
 }
 
 /// Loads `n` < 16 floats, zero-filling the rest.
-@_transparent package func vloadPartial(_ p: UnsafePointer<Float>, _ n: Int) -> Vec {
+@_transparent func vloadPartial(_ p: UnsafePointer<Float>, _ n: Int) -> Vec {
     var v = Vec()
     for i in 0..<n { v[i] = p[i] }
     return v
 }
 
-@_transparent package func vstorePartial(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
+@_transparent func vstorePartial(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
     for i in 0..<n { p[i] = v[i] }
 }
 
-@_transparent package func vmax(_ a: Vec, _ b: Vec) -> Vec { a.replacing(with: b, where: a .< b) }
-@_transparent package func vmin(_ a: Vec, _ b: Vec) -> Vec { a.replacing(with: b, where: b .< a) }
+@_transparent func vmax(_ a: Vec, _ b: Vec) -> Vec { a.replacing(with: b, where: a .< b) }
+@_transparent func vmin(_ a: Vec, _ b: Vec) -> Vec { a.replacing(with: b, where: b .< a) }
 
-@_transparent package func vbits(_ v: Vec) -> VecBits { unsafeBitCast(v, to: VecBits.self) }
-@_transparent package func vfloat(_ b: VecBits) -> Vec { unsafeBitCast(b, to: Vec.self) }
-@_transparent package func vabs(_ v: Vec) -> Vec { vfloat(vbits(v) & 0x7FFF_FFFF) }
+@_transparent func vbits(_ v: Vec) -> VecBits { unsafeBitCast(v, to: VecBits.self) }
+@_transparent func vfloat(_ b: VecBits) -> Vec { unsafeBitCast(b, to: Vec.self) }
+@_transparent func vabs(_ v: Vec) -> Vec { vfloat(vbits(v) & 0x7FFF_FFFF) }
 /// The sign bit of each lane.
-@_transparent package func vsign(_ v: Vec) -> VecBits { vbits(v) & 0x8000_0000 }
+@_transparent func vsign(_ v: Vec) -> VecBits { vbits(v) & 0x8000_0000 }
 /// Flips the sign of the lanes whose `sign` bit is set.
-@_transparent package func vflip(_ v: Vec, _ sign: VecBits) -> Vec { vfloat(vbits(v) ^ sign) }
+@_transparent func vflip(_ v: Vec, _ sign: VecBits) -> Vec { vfloat(vbits(v) ^ sign) }
 
 /// e^x (Cephes polynomial, about 1 ulp); arguments are clamped to [-87.3, 88.3].
-@_transparent package func vexp(_ x0: Vec) -> Vec {
+@_transparent func vexp(_ x0: Vec) -> Vec {
     let x = vmin(vmax(x0, Vec(repeating: -87.3)), Vec(repeating: 88.3))
     let magic = Vec(repeating: 12_582_912.0)  // 1.5 * 2^23: adding it rounds to an integer
     let t = x * 1.442_695_040_888_963_4 + magic
@@ -56,15 +56,15 @@ package typealias VecBits = SIMD16<UInt32>
 }
 
 /// tanh(x) from e^(-2|x|), exact to about 1e-7 absolute.
-@_transparent package func vtanh(_ x: Vec) -> Vec {
+@_transparent func vtanh(_ x: Vec) -> Vec {
     let e = vexp(vabs(x) * -2)
     return vflip((1 - e) / (1 + e), vsign(x))
 }
 
-@_transparent package func vsigmoid(_ x: Vec) -> Vec { 1 / (1 + vexp(-x)) }
+@_transparent func vsigmoid(_ x: Vec) -> Vec { 1 / (1 + vexp(-x)) }
 
 /// erf(x) by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7).
-@_transparent package func verf(_ x: Vec) -> Vec {
+@_transparent func verf(_ x: Vec) -> Vec {
     let ax = vabs(x)
     let t = 1 / (1 + 0.327_591_1 * ax)
     var p = Vec(repeating: 1.061_405_429)
@@ -78,7 +78,7 @@ package typealias VecBits = SIMD16<UInt32>
 
 /// sin and cos together (Cephes sinf/cosf polynomials after a three-part reduction by π/2;
 /// accurate for |x| up to about 10^5).
-@_transparent package func vsincos(_ x: Vec) -> (sin: Vec, cos: Vec) {
+@_transparent func vsincos(_ x: Vec) -> (sin: Vec, cos: Vec) {
     let ax = vabs(x)
     let magic = Vec(repeating: 12_582_912.0)
     let t = ax * 0.636_619_772_367_581_3 + magic  // round(|x| · 2/π)

@@ -99,7 +99,7 @@ extension Tensor {
 
 extension Kernels {
     /// Copies `x` of `shape` into `out` with its axes reordered by `order`.
-    package static func permute(_ x: UnsafePointer<Float>, shape: [Int], order: [Int], _ out: UnsafeMutablePointer<Float>) {
+    static func permute(_ x: UnsafePointer<Float>, shape: [Int], order: [Int], _ out: UnsafeMutablePointer<Float>) {
         let rank = shape.count
         let inStrides = Shape.strides(shape)
         let outShape = order.map { shape[$0] }

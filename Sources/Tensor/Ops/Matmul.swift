@@ -141,32 +141,3 @@ struct MatmulPlan {
         cOffsets = (0..<batch).map { $0 * mn }
     }
 }
-
-extension Kernels {
-    /// Z_i = op(X_i)·op(Y_i) + beta·Z_i for each i, with matrix i at the given offsets. Products that
-    /// write a matrix already written (a broadcast operand's gradient) add into it, in order.
-    package static func batchedGemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                                    _ x: UnsafePointer<Float>, lda: Int, _ xOffsets: [Int],
-                                    _ y: UnsafePointer<Float>, ldb: Int, _ yOffsets: [Int],
-                                    beta: Float, _ z: UnsafeMutablePointer<Float>, ldc: Int, _ zOffsets: [Int]) {
-        let batch = zOffsets.count
-        let distinct = Set(zOffsets).count == batch
-        if !distinct || batch < 2 * Runtime.threads {
-            var written = Set<Int>()
-            for i in 0..<batch {
-                let first = written.insert(zOffsets[i]).inserted
-                gemm(transA: transA, transB: transB, m: m, n: n, k: k, x + xOffsets[i], lda: lda, y + yOffsets[i], ldb: ldb,
-                     beta: first ? beta : 1, z + zOffsets[i], ldc: ldc)
-            }
-            return
-        }
-        let px = SendablePointer(UnsafeMutablePointer(mutating: x)), py = SendablePointer(UnsafeMutablePointer(mutating: y))
-        let pz = SendablePointer(z)
-        parallelFor(batch) { r in
-            for i in r {
-                cblasGemm(transA, transB, m, n, k, 1, px.base + xOffsets[i], lda, py.base + yOffsets[i], ldb,
-                          beta, pz.base + zOffsets[i], ldc)
-            }
-        }
-    }
-}

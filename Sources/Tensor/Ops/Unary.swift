@@ -55,19 +55,19 @@ extension Tensor {
     }
 }
 
-@_transparent package func geluErf(_ x: Vec) -> Vec { 0.5 * x * (1 + verf(x * 0.707_106_781_186_547_5)) }
+@_transparent func geluErf(_ x: Vec) -> Vec { 0.5 * x * (1 + verf(x * 0.707_106_781_186_547_5)) }
 
-@_transparent package func geluErfDerivative(_ x: Vec) -> Vec {
+@_transparent func geluErfDerivative(_ x: Vec) -> Vec {
     let cdf = 0.5 * (1 + verf(x * 0.707_106_781_186_547_5))
     let pdf = vexp(-0.5 * x * x) * 0.398_942_280_401_432_7
     return cdf + x * pdf
 }
 
-@_transparent package func geluTanh(_ x: Vec) -> Vec {
+@_transparent func geluTanh(_ x: Vec) -> Vec {
     0.5 * x * (1 + vtanh(0.797_884_560_802_865_4 * (x + 0.044_715 * x * x * x)))
 }
 
-@_transparent package func geluTanhDerivative(_ x: Vec) -> Vec {
+@_transparent func geluTanhDerivative(_ x: Vec) -> Vec {
     let inner = 0.797_884_560_802_865_4 * (x + 0.044_715 * x * x * x)
     let t = vtanh(inner)
     let dInner = 0.797_884_560_802_865_4 * (1 + 3 * 0.044_715 * x * x)

@@ -36,16 +36,38 @@ public enum Runtime {
     }
 }
 
+/// How much tensor memory the buffer pool holds (`Runtime.memory`).
+public struct TensorMemory: Sendable, Equatable {
+    /// Bytes held by live tensors now, and the most held at once.
+    public let liveBytes: Int
+    public let peakLiveBytes: Int
+    /// Bytes of released buffers kept for reuse.
+    public let cachedBytes: Int
+    /// Buffers the pool could not serve from its cache (new allocations), since the process started.
+    public let misses: Int
+}
+
+extension Runtime {
+    /// The buffer pool's current figures.
+    public static var memory: TensorMemory {
+        let s = BufferPool.shared.statistics
+        return TensorMemory(liveBytes: s.liveBytes, peakLiveBytes: s.peakLiveBytes, cachedBytes: s.cachedBytes, misses: s.misses)
+    }
+
+    /// Returns every cached tensor buffer to the system (e.g. before measuring peak memory).
+    public static func releaseCachedBuffers() { BufferPool.shared.trim() }
+}
+
 /// A pointer that may cross into worker threads; the kernels guarantee disjoint writes.
-package struct SendablePointer<T>: @unchecked Sendable {
-    package let base: UnsafeMutablePointer<T>
-    package init(_ base: UnsafeMutablePointer<T>) { self.base = base }
+struct SendablePointer<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+    init(_ base: UnsafeMutablePointer<T>) { self.base = base }
 }
 
 /// Splits `0..<count` into one contiguous chunk per worker thread and runs them in parallel.
 /// Work smaller than `grain` items per thread runs on the calling thread. Chunking depends only on
 /// `count` and the thread count, so results are reproducible for a given thread count.
-package func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
     let threads = min(Runtime.threads, max(1, count / max(grain, 1)))
     if threads <= 1 {
         cplatform_flush_denormals()

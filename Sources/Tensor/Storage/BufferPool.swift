@@ -2,9 +2,9 @@ import Synchronization
 
 /// Recycles 64-byte-aligned float buffers by size class, so a training step that allocates the
 /// same tensors every iteration gets them back from the pool instead of the system allocator.
-package final class BufferPool: Sendable {
+final class BufferPool: Sendable {
     /// The process-wide pool every `Storage` draws from.
-    package static let shared = BufferPool()
+    static let shared = BufferPool()
 
     private struct FreeBuffer: @unchecked Sendable { let pointer: UnsafeMutableRawPointer }
 
@@ -21,7 +21,7 @@ package final class BufferPool: Sendable {
     private let cacheLimitBytes = Atomic<Int>(8 << 30)
 
     /// Rounds a float count up to its size class: four classes per power of two, at least 16 floats.
-    package static func sizeClass(_ count: Int) -> Int {
+    static func sizeClass(_ count: Int) -> Int {
         if count <= 16 { return 16 }
         let shift = (Int.bitWidth - (count - 1).leadingZeroBitCount) - 3   // step = 2^(log2 - 2)
         let step = 1 << max(shift, 2)
@@ -29,7 +29,7 @@ package final class BufferPool: Sendable {
     }
 
     /// Hands out a buffer of at least `count` floats (uninitialized) and the capacity it really has.
-    package func acquire(_ count: Int) -> (UnsafeMutablePointer<Float>, capacity: Int) {
+    func acquire(_ count: Int) -> (UnsafeMutablePointer<Float>, capacity: Int) {
         let capacity = Self.sizeClass(count)
         let bytes = capacity * MemoryLayout<Float>.stride
         let reused: UnsafeMutableRawPointer? = state.withLock { s in
@@ -45,7 +45,7 @@ package final class BufferPool: Sendable {
     }
 
     /// Takes a buffer back; it is kept for reuse unless the cache is full.
-    package func release(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
+    func release(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
         let bytes = capacity * MemoryLayout<Float>.stride
         let limit = cacheLimitBytes.load(ordering: .relaxed)
         let keep: Bool = state.withLock { s in
@@ -59,7 +59,7 @@ package final class BufferPool: Sendable {
     }
 
     /// Returns every cached buffer to the system.
-    package func trim() {
+    func trim() {
         let buffers: [FreeBuffer] = state.withLock { s in
             let all = s.free.values.flatMap { $0 }
             s.free = [:]
@@ -70,15 +70,15 @@ package final class BufferPool: Sendable {
     }
 
     /// Sets how many bytes of free buffers the pool keeps (trims if now over).
-    package func setCacheLimit(bytes: Int) {
+    func setCacheLimit(bytes: Int) {
         cacheLimitBytes.store(bytes, ordering: .relaxed)
         if state.withLock({ $0.cachedBytes }) > bytes { trim() }
     }
 
     /// Bytes held by live tensors now, and the most held at once since the last reset.
-    package var statistics: (liveBytes: Int, peakLiveBytes: Int, cachedBytes: Int, misses: Int) {
+    var statistics: (liveBytes: Int, peakLiveBytes: Int, cachedBytes: Int, misses: Int) {
         state.withLock { ($0.liveBytes, $0.peakLiveBytes, $0.cachedBytes, $0.misses) }
     }
 
-    package func resetPeak() { state.withLock { $0.peakLiveBytes = $0.liveBytes } }
+    func resetPeak() { state.withLock { $0.peakLiveBytes = $0.liveBytes } }
 }

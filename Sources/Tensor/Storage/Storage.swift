@@ -1,13 +1,13 @@
 /// A contiguous Float32 buffer owned by one or more tensors (reshapes share it).
-public final class Storage: @unchecked Sendable {
+final class Storage: @unchecked Sendable {
     /// The first element; 64-byte aligned.
-    package let pointer: UnsafeMutablePointer<Float>
+    let pointer: UnsafeMutablePointer<Float>
     /// Number of valid elements.
-    package let count: Int
+    let count: Int
     private let capacity: Int
 
     /// A buffer of `count` floats from the pool, contents undefined.
-    package init(uninitializedCount count: Int) {
+    init(uninitializedCount count: Int) {
         let (p, c) = BufferPool.shared.acquire(max(count, 1))
         pointer = p
         capacity = c

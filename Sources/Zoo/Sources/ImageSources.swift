@@ -40,7 +40,7 @@ public enum ImageSources {
             var images: [SourceImage] = []
             for (split, set, offset) in [(ZooSplit.train, trainSet, 0), (.test, testSet, 1_000_000)] {
                 for i in 0..<set.labels.count {
-                    let grey = UnsafeBufferPointer(start: set.images.data + i * 784, count: 784)
+                    let grey = set.images.values(in: (i * 784)..<((i + 1) * 784))
                     images.append(SourceImage(sourceIndex: offset + i, split: split, label: set.labels[i], rgb: grey.flatMap { [$0, $0, $0] }))
                 }
             }
@@ -53,7 +53,7 @@ public enum ImageSources {
             var images: [SourceImage] = []
             for (split, set, offset) in [(ZooSplit.train, trainSet, 0), (.test, testSet, 1_000_000)] {
                 for i in 0..<set.labels.count {
-                    let planes = UnsafeBufferPointer(start: set.images.data + i * 3072, count: 3072)
+                    let planes = set.images.values(in: (i * 3072)..<((i + 1) * 3072))
                     let rgb = (0..<1024).flatMap { p in [planes[p], planes[1024 + p], planes[2048 + p]] }
                     images.append(SourceImage(sourceIndex: offset + i, split: split, label: set.labels[i], rgb: rgb))
                 }

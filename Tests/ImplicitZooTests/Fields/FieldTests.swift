@@ -26,7 +26,7 @@ import Glibc
         var d = TestData()
         let density = d.input([3, 7], -1, 4), rgb = d.input([3, 7, 3], -2, 2)
         let deltas = Tensor.uniform([3, 7], low: 0.1, high: 0.6, rng: &d.rng)
-        for i in 0..<density.count where Swift.abs(density.data[i]) < 0.05 { density.data[i] = 0.3 }
+        density.assign(density.values.map { Swift.abs($0) < 0.05 ? 0.3 : $0 })
         checkGradients([density, rgb]) {
             VolumeRendering.composite(density: $0[0], rgb: $0[1], deltas: deltas).color
         }

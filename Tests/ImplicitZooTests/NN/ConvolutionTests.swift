@@ -8,12 +8,13 @@ import NN
         let (b, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let o = conv.weight.shape[0], k = conv.kernel, ho = conv.outputSize(h), wo = conv.outputSize(w)
         var out = [Float](repeating: 0, count: b * o * ho * wo)
+        let (xs, weights, bias) = (x.values, conv.weight.values, conv.bias.values)
         for n in 0..<b { for oc in 0..<o { for oy in 0..<ho { for ox in 0..<wo {
-            var s = conv.bias.data[oc]
+            var s = bias[oc]
             for ic in 0..<c { for ky in 0..<k { for kx in 0..<k {
                 let y = oy * conv.stride - conv.padding + ky, xx = ox * conv.stride - conv.padding + kx
                 guard y >= 0, y < h, xx >= 0, xx < w else { continue }
-                s += x.data[((n * c + ic) * h + y) * w + xx] * conv.weight.data[((oc * c + ic) * k + ky) * k + kx]
+                s += xs[((n * c + ic) * h + y) * w + xx] * weights[((oc * c + ic) * k + ky) * k + kx]
             } } }
             out[((n * o + oc) * ho + oy) * wo + ox] = s
         } } } }

@@ -115,7 +115,7 @@ import Zoo
             }
             // Points stay inside the box whatever the angles become.
             if let angles = tokenizer.angles {
-                for i in 0..<angles.count { angles.data[i] += Float(i % 7) }
+                angles.assign(angles.values.enumerated().map { $1 + Float($0 % 7) })
                 #expect(tokenizer.points().values.allSatisfy { Swift.abs($0) <= 2.5 + 1e-5 })
             }
         }

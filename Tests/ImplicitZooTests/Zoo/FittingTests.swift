@@ -16,7 +16,7 @@ func fixtureCube() throws -> TriangleMesh {
     @Test func sirenReaches30dBOnFashionMNIST() throws {
         let data = try FashionMNIST(split: .train, limit: 6)
         let images = (0..<6).map { i -> (id: Int, rgb: [Float]) in
-            (i, UnsafeBufferPointer(start: data.images.data + i * 784, count: 784).flatMap { [$0, $0, $0] })
+            (i, data.images.values(in: (i * 784)..<((i + 1) * 784)).flatMap { [$0, $0, $0] })
         }
         var fitted: [FittedSIREN] = []
         SIRENFitter(SIRENFitSettings()).fit(images: images, height: 28, width: 28) { fitted.append($0) }

@@ -1,5 +1,3 @@
-import Tensor
-
 extension Tensor {
     /// One layer of many MLPs at once: for each model n, y_n = x_n·W_nᵀ + b_n, then sin(ω·y) when
     /// `omega` is given (a SIREN layer) or nothing (linear).

@@ -1,0 +1,71 @@
+/// The settings of one Adam update (PyTorch's `Adam` / `AdamW` formulation).
+public struct AdamStep: Sendable, Equatable {
+    public var learningRate: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var eps: Float
+    public var weightDecay: Float
+    /// AdamW: shrink the parameter by lr·wd·p first; Adam: add wd·p to the gradient.
+    public var decoupledWeightDecay: Bool
+    /// Bias corrections 1 − β₁ᵗ and 1 − β₂ᵗ of this step.
+    public var correction1: Float
+    public var correction2: Float
+
+    public init(learningRate: Float, beta1: Float, beta2: Float, eps: Float, weightDecay: Float, decoupledWeightDecay: Bool,
+                correction1: Float, correction2: Float) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.weightDecay = weightDecay
+        self.decoupledWeightDecay = decoupledWeightDecay
+        self.correction1 = correction1
+        self.correction2 = correction2
+    }
+}
+
+/// In-place updates for optimizers: they change a tensor's values and record nothing.
+extension Tensor {
+    /// One Adam update of this parameter from `gradient` and its moment buffers (same shape), over
+    /// all elements or only `elements` (one model's slice of a stack).
+    public func adamUpdate(gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor, _ step: AdamStep,
+                           elements: Range<Int>? = nil) {
+        let r = elements ?? 0..<count
+        precondition(gradient.count == count && firstMoment.count == count && secondMoment.count == count
+                     && r.lowerBound >= 0 && r.upperBound <= count,
+                     "[adamUpdate] parameter \(shape), gradient \(gradient.shape), moments \(firstMoment.shape) \(secondMoment.shape), elements \(r)")
+        let o = r.lowerBound
+        Kernels.adam(data + o, gradient.data + o, firstMoment.data + o, secondMoment.data + o, r.count, step)
+    }
+
+    /// One SGD update (PyTorch's: d = g + wd·p; buf = d on the first step, else μ·buf + d;
+    /// p −= lr·(Nesterov ? d + μ·buf : buf)). Without a momentum buffer: p −= lr·d.
+    public func sgdUpdate(gradient: Tensor, momentumBuffer: Tensor?, learningRate lr: Float, weightDecay wd: Float,
+                          momentum: Float, nesterov: Bool, firstStep: Bool) {
+        precondition(gradient.count == count && (momentumBuffer?.count ?? count) == count,
+                     "[sgdUpdate] parameter \(shape), gradient \(gradient.shape), buffer \(momentumBuffer?.shape ?? [])")
+        let pp = data, gp = gradient.data
+        guard let buffer = momentumBuffer else {
+            for i in 0..<count { pp[i] -= lr * (gp[i] + wd * pp[i]) }
+            return
+        }
+        let buf = buffer.data
+        for i in 0..<count {
+            let d = gp[i] + wd * pp[i]
+            buf[i] = firstStep ? d : momentum * buf[i] + d
+            pp[i] -= lr * (nesterov ? d + momentum * buf[i] : buf[i])
+        }
+    }
+
+    /// Multiplies every element by `factor` in place (gradient clipping).
+    public func scaleInPlace(by factor: Float) { Kernels.scale(data, count, factor) }
+
+    /// Σ x², accumulated in SIMD lanes (a gradient's squared norm).
+    public func sumOfSquares() -> Float { Kernels.dot(data, data, count) }
+
+    /// Sets the elements `range` (in row-major order) to `value` in place.
+    public func fill(_ value: Float, elements range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "[fill] elements \(range) of a tensor of \(count)")
+        (data + range.lowerBound).update(repeating: value, count: range.count)
+    }
+}
