@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
-import Zoo
+import ZooStore
 
 /// Options shared by `run` and `merge`.
 struct PipelineOptions: ParsableArguments {

@@ -139,6 +139,11 @@ public final class HDF5File {
         return result
     }
 
+    /// Whether `object` carries the attribute `key`.
+    public func hasAttribute(_ key: String, on object: String = "/") -> Bool {
+        H5Aexists_by_name(file, object, key, 0) > 0
+    }
+
     public func stringAttribute(_ key: String, on object: String = "/") throws(FormatError) -> String {
         let attr = try openAttribute(key, on: object)
         defer { H5Aclose(attr) }

@@ -1,10 +1,9 @@
 import Foundation
 import Synchronization
-import Zoo
 
 /// A one-line progress bar on standard error with count, ETA and a detail such as the running
 /// mean PSNR. On a terminal it redraws in place; otherwise it prints a line every 10 seconds.
-public final class ProgressBar: ProgressSink, @unchecked Sendable {
+public final class ProgressBar: @unchecked Sendable {
     private struct State {
         var start = Date()
         var startDone: Int?
@@ -41,6 +40,9 @@ public final class ProgressBar: ProgressSink, @unchecked Sendable {
         }
         if let line { FileHandle.standardError.write(Data(line.utf8)) }
     }
+
+    /// `update` as a closure, for builders that report progress from worker threads.
+    public var callback: @Sendable (Int, Int, String) -> Void { { self.update(done: $0, total: $1, detail: $2) } }
 
     /// "1h02m", "4m05s", "12s".
     public static func format(_ seconds: Double) -> String {

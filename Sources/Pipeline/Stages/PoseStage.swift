@@ -5,7 +5,7 @@ import NN
 import Tasks
 import Tensor
 import Tokens
-import Zoo
+import ZooStore
 
 /// `pose`: fine-tunes the volume encoder (pretrained by `pretrain`, or from scratch) to regress
 /// the camera pose of views with respect to their scene's NeRF; scores seen scenes on unseen views
@@ -91,10 +91,9 @@ public struct PoseStage: Stage {
     public func run(folder: RunFolder, context: StageContext) throws -> [String: String]? {
         let start = Date()
         let zoo = try ZooReader(path: context.folder(for: "zoo3d").file("zoo.h5"))
-        let nerfConfig = try ZooVolumes.configuration(of: zoo)
         let data = try PoseDataset(zoo: zoo, trainViews: trainViews)
         let volumes = try ZooVolumes.load(zoo, grid: grid)
-        let nerfs = tokenizer == .grid ? nil : try ZooVolumes.batch(zoo)
+        let nerfs = tokenizer == .grid ? nil : try zoo.nerfs()
         var pretrained: [String: Tensor]?
         if initialization == "pretrained" {
             let source = pretrainedRun ?? context.folder(for: "pretrain").path
@@ -129,7 +128,7 @@ public struct PoseStage: Stage {
             for (k, v) in PoseTraining.metrics(errors, prefix: "\(split.rawValue)_") { summary[k] = String(format: "%.4f", v) }
             var refined: [PoseError] = []
             if refineEnabled {
-                refined = try refine(errors, data: data, zoo: zoo, config: nerfConfig)
+                refined = try refine(errors, data: data, zoo: zoo)
                 for (k, v) in PoseTraining.metrics(refined, prefix: "\(split.rawValue)_refined_") { summary[k] = String(format: "%.4f", v) }
             }
             for (i, e) in errors.enumerated() {
@@ -148,20 +147,14 @@ public struct PoseStage: Stage {
     }
 
     /// Photometric refinement of each prediction through the scene's frozen NeRF.
-    func refine(_ errors: [PoseError], data: PoseDataset, zoo: ZooReader, config: NeRFConfiguration) throws -> [PoseError] {
+    func refine(_ errors: [PoseError], data: PoseDataset, zoo: ZooReader) throws -> [PoseError] {
         var out: [PoseError] = []
-        var rng = RandomGenerator(seed: seed)
         let bar = ProgressBar(label: "refine")
         var models: [Int: NeRF] = [:]
         for (i, e) in errors.enumerated() {
             let nerf: NeRF
             if let cached = models[e.scene] { nerf = cached } else {
-                nerf = NeRF(config, rng: &rng)
-                let record = try zoo.record(e.scene)
-                for (name, p) in nerf.namedParameters {
-                    p.assign(record.parameters[name]!)
-                    p.requiresGrad = false
-                }
+                nerf = try zoo.nerf(row: e.scene)
                 models[e.scene] = nerf
             }
             let views = try zoo.views(row: e.scene)

@@ -5,7 +5,7 @@ import NN
 import Tasks
 import Tensor
 import Tokens
-import Zoo
+import ZooStore
 
 /// `pretrain`: samples the zoo's NeRFs into volumes, cuts them into tokens and pretrains the
 /// volume encoder as a masked autoencoder on the training scenes.

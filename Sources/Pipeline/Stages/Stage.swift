@@ -1,5 +1,5 @@
 import Foundation
-import Zoo
+import ZooStore
 
 /// What a stage run knows about the run it is part of.
 public struct StageContext: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import Zoo
+import ZooStore
 
 /// Runs a stage of a pipeline: first the stages it needs that have not finished, then the stage
 /// itself in its run folder, refusing to resume a folder made with different settings.

@@ -1,6 +1,7 @@
 import Fields
 import Foundation
 import Zoo
+import ZooStore
 
 /// `zoo2d`: fits a SIREN to every image of a 2-D dataset (Fashion-MNIST by default) and stores
 /// them in `zoo.h5`.
@@ -43,7 +44,7 @@ public struct Zoo2DStage: Stage, AssemblingStage {
 
     public func run(folder: RunFolder, context: StageContext) throws -> [String: String]? {
         let builder = Zoo2DBuilder(settings: settings, directory: folder.path)
-        let summary = try builder.build(shard: context.shard, progress: ProgressBar(label: "zoo2d"))
+        let summary = try builder.build(shard: context.shard, progress: ProgressBar(label: "zoo2d").callback)
         context.log(String(format: "zoo2d: %d INRs (%d fitted now, %d from before) in %@", summary.total, summary.fittedNow,
                            summary.alreadyDone, ProgressBar.format(summary.seconds)))
         if context.shard.count > 1 {

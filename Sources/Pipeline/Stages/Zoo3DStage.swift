@@ -1,6 +1,7 @@
 import Fields
 import Foundation
 import Zoo
+import ZooStore
 
 /// `zoo3d`: renders furniture models into multi-view scenes, fits a NeRF to each, applies the
 /// PSNR gate and class filter, and stores the survivors (with their views) in `zoo.h5`.
@@ -16,7 +17,8 @@ public struct Zoo3DStage: Stage, AssemblingStage {
     public init(section s: ConfigSection, pipeline: PipelineDefinition) throws(ConfigError) {
         var z = Zoo3DSettings()
         z.seed = pipeline.seed
-        z.source = try s.string("source", default: z.source, allowed: ["sweethome3d", "scenes"])
+        z.source = SceneSourceKind(rawValue: try s.string("source", default: z.source.rawValue,
+                                                          allowed: SceneSourceKind.allCases.map(\.rawValue)))!
         z.path = try s.optionalString("path")
         z.categories = try s.strings("categories", default: z.categories)
         z.scenesPerCategory = try s.int("scenes_per_category", default: z.scenesPerCategory, range: 1...10_000)
@@ -55,6 +57,7 @@ public struct Zoo3DStage: Stage, AssemblingStage {
         z.gatePSNR = try s.float("gate_psnr", default: z.gatePSNR, range: 0...200)
         z.minimumScenesPerClass = try s.int("min_scenes_per_class", default: z.minimumScenesPerClass, range: 1...100_000)
         z.heldOutSceneShare = try s.float("held_out_scene_share", default: z.heldOutSceneShare, range: 0...0.9)
+        z.volumeExtent = try s.float("volume_extent", default: z.volumeExtent, range: 0.01...1000)
         z.workers = try s.int("workers", default: ProcessInfo.processInfo.activeProcessorCount, range: 1...1024)
         try s.finish()
         guard z.fit.near < z.fit.far else { throw .invalidValue(file: s.file, key: "\(s.path).near", reason: "near \(z.fit.near) must be below far \(z.fit.far)") }
@@ -64,7 +67,7 @@ public struct Zoo3DStage: Stage, AssemblingStage {
 
     public func run(folder: RunFolder, context: StageContext) throws -> [String: String]? {
         let builder = Zoo3DBuilder(settings: settings, directory: folder.path)
-        let summary = try builder.build(shard: context.shard, progress: ProgressBar(label: "zoo3d"))
+        let summary = try builder.build(shard: context.shard, progress: ProgressBar(label: "zoo3d").callback)
         context.log(String(format: "zoo3d: %d scenes (%d fitted now, %d from before) in %@", summary.total, summary.fittedNow,
                            summary.alreadyDone, ProgressBar.format(summary.seconds)))
         if context.shard.count > 1 {

@@ -1,6 +1,6 @@
 import Formats
 import Tensor
-import Zoo
+import ZooStore
 
 /// Which views pose regression is scored on.
 public enum PoseSplit: String, Sendable, CaseIterable {

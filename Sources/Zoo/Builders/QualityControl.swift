@@ -1,5 +1,6 @@
 import Foundation
 import Formats
+import ZooStore
 
 /// The paper's quality control for 3-D zoos: drop scenes under a PSNR gate, drop classes left with
 /// too few scenes, and hold out the last scenes of each class as unseen scenes.
@@ -75,15 +76,11 @@ public struct QualityReport: Sendable {
 
     /// Writes the report as JSON (atomically).
     public func write(to path: String) throws(FormatError) {
-        struct Body: Codable {
-            let gate_psnr: Float, candidates: Int, kept: Int, pass_rate: Float
-            let classes: [String: Int], kept_scenes: [String], kept_psnr: [Float], dropped: [Drop]
+        struct Body: Encodable {
+            let gatePsnr: Float, candidates: Int, kept: Int, passRate: Float
+            let classes: [String: Int], keptScenes: [String], keptPsnr: [Float], dropped: [Drop]
         }
-        let body = Body(gate_psnr: gatePSNR, candidates: candidates, kept: kept.count, pass_rate: passRate, classes: perClass,
-                        kept_scenes: kept.map(\.name), kept_psnr: kept.map(\.psnr), dropped: dropped)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let data = try? encoder.encode(body) else { throw .unwritable(path: path, reason: "encoding the report failed") }
-        try FileBytes.writeAtomically(data, to: path)
+        try JSONOutput.write(Body(gatePsnr: gatePSNR, candidates: candidates, kept: kept.count, passRate: passRate, classes: perClass,
+                                  keptScenes: kept.map(\.name), keptPsnr: kept.map(\.psnr), dropped: dropped), to: path)
     }
 }

@@ -1,6 +1,7 @@
 import Fields
 import Foundation
 import Formats
+import ZooStore
 
 /// What a 2-D zoo is made of and how it is fitted.
 public struct Zoo2DSettings: Sendable, Equatable {
@@ -16,15 +17,6 @@ public struct Zoo2DSettings: Sendable, Equatable {
     public init() {}
 }
 
-/// What a build did.
-public struct ZooBuildSummary: Sendable {
-    public let total: Int
-    public let fittedNow: Int
-    public let alreadyDone: Int
-    public let meanPSNR: Float
-    public let seconds: Double
-}
-
 /// Fits a SIREN to every selected image (skipping those finished by an earlier, interrupted run),
 /// writing parts as it goes; `assemble` joins the parts into the zoo file.
 public struct Zoo2DBuilder: Sendable {
@@ -37,18 +29,13 @@ public struct Zoo2DBuilder: Sendable {
     }
 
     public func manifest(classNames: [String], description: String) -> ZooManifest {
-        let network = settings.fit.network
-        let names = (0..<network.layers).flatMap { ["seq.\($0).weight", "seq.\($0).bias"] }
-        let shapes = network.layerShapes.flatMap { [[$0.out, $0.in], [$0.out]] }
-        let architecture = (try? String(decoding: JSONEncoder().encode(network), as: UTF8.self)) ?? "{}"
-        return ZooManifest(kind: "siren", parameterNames: names, parameterShapes: shapes, classNames: classNames,
-                           architecture: architecture,
-                           normalization: "{\"mean\":[0.485,0.456,0.406],\"std\":[0.229,0.224,0.225],\"coordinates\":\"x=column,y=row,linspace(-1,1) with endpoints\",\"grey\":\"repeated into R,G,B\"}",
-                           seed: settings.fit.initSeed, source: description)
+        ZooManifest(architecture: .siren(settings.fit.network), classNames: classNames,
+                    normalization: "{\"mean\":[0.485,0.456,0.406],\"std\":[0.229,0.224,0.225],\"coordinates\":\"x=column,y=row,linspace(-1,1) with endpoints\",\"grey\":\"repeated into R,G,B\"}",
+                    seed: settings.fit.initSeed, source: description)
     }
 
     /// Fits this shard's unfinished images.
-    public func build(shard: Shard = .whole, progress: ProgressSink? = nil) throws(FormatError) -> ZooBuildSummary {
+    public func build(shard: Shard = .whole, progress: BuildProgress? = nil) throws(FormatError) -> ZooBuildSummary {
         let start = Date()
         let collection = try ImageSources.load(settings.source, path: settings.path, train: settings.trainCount, test: settings.testCount)
         let store = PartStore(directory: directory)
@@ -61,7 +48,7 @@ public struct Zoo2DBuilder: Sendable {
         var partNumber = store.partFiles().count
         var failure: FormatError?
         let byIndex = Dictionary(uniqueKeysWithValues: todo.map { ($0.sourceIndex, $0) })
-        progress?.update(done: finished, total: mine.count, detail: "")
+        progress?(finished, mine.count, "")
         SIRENFitter(settings.fit).fit(images: todo.map { ($0.sourceIndex, $0.rgb) }, height: collection.height,
                                       width: collection.width) { inr in
             guard failure == nil, let image = byIndex[inr.id] else { return }
@@ -83,7 +70,7 @@ public struct Zoo2DBuilder: Sendable {
                     pending = []
                 } catch { failure = error }
             }
-            progress?.update(done: finished, total: mine.count, detail: String(format: "mean PSNR %.2f dB", psnrSum / Double(fitted)))
+            progress?(finished, mine.count, String(format: "mean PSNR %.2f dB", psnrSum / Double(fitted)))
         }
         if let failure { throw failure }
         try store.write(pending, manifest: manifest, name: "shard\(shard.index)-\(String(format: "%05d", partNumber))")

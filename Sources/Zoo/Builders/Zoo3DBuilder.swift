@@ -4,11 +4,11 @@ import Foundation
 import Formats
 import Synchronization
 import Tensor
+import ZooStore
 
 /// What a 3-D zoo is made of and how its NeRFs are fitted and gated.
 public struct Zoo3DSettings: Sendable, Equatable {
-    /// `sweethome3d` renders furniture models; `scenes` reads existing NeRF-synthetic scene folders.
-    public var source = "sweethome3d"
+    public var source = SceneSourceKind.sweethome3d
     /// The `.sh3f` folder (or a scenes folder for `scenes`).
     public var path: String?
     /// Catalog categories to use (Sweet Home 3D); each becomes a class.
@@ -27,6 +27,8 @@ public struct Zoo3DSettings: Sendable, Equatable {
     public var minimumScenesPerClass = 5
     /// Share of each class's scenes (the last ones, at least one) held out as unseen scenes.
     public var heldOutSceneShare: Float = 0.1
+    /// Volumes of these scenes are sampled in [−extent, extent]³ (recorded in the zoo's geometry).
+    public var volumeExtent: Float = 2.5
     /// Scenes fitted side by side, one thread each.
     public var workers = 2
     public var seed: UInt64 = 0
@@ -58,7 +60,7 @@ public struct Zoo3DBuilder: Sendable {
     /// The scenes this zoo draws from, in a fixed order.
     public func candidates() throws(FormatError) -> (scenes: [SceneCandidate], catalog: FurnitureCatalog?) {
         switch settings.source {
-        case "sweethome3d":
+        case .sweethome3d:
             let catalog = try FurnitureCatalog(path: settings.path ?? FurnitureCatalog.defaultDirectory)
             var rng = RandomGenerator(seed: settings.seed)
             var scenes: [SceneCandidate] = []
@@ -78,7 +80,7 @@ public struct Zoo3DBuilder: Sendable {
                 }
             }
             return (scenes, catalog)
-        case "scenes":
+        case .scenes:
             guard let root = settings.path else { throw .unreadable(path: "scenes", reason: "set path= to a folder of scene folders") }
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
             var scenes: [SceneCandidate] = []
@@ -92,25 +94,26 @@ public struct Zoo3DBuilder: Sendable {
             }
             guard !scenes.isEmpty else { throw .invalid(path: root, reason: "no scene folders (with transforms.json) inside") }
             return (scenes, nil)
-        default:
-            throw .invalid(path: settings.source, reason: "unknown 3-D source '\(settings.source)'; expected sweethome3d or scenes")
         }
     }
 
     public var classNames: [String] { settings.categories.sorted() }
 
     func manifest(classNames: [String]) -> ZooManifest {
-        var rng = RandomGenerator(seed: 0)
-        let named = NeRF(settings.fit.network, rng: &rng).namedParameters
-        let architecture = (try? String(decoding: JSONEncoder().encode(settings.fit.network), as: UTF8.self)) ?? "{}"
-        return ZooManifest(kind: "nerf", parameterNames: named.map(\.name), parameterShapes: named.map(\.tensor.shape),
-                           classNames: classNames, architecture: architecture,
-                           normalization: "{\"rgb\":\"sigmoid\",\"density\":\"relu\",\"position\":\"pe(xyz*\(settings.fit.network.positionScale))\",\"near\":\(settings.fit.near),\"far\":\(settings.fit.far),\"background\":\"white\"}",
-                           seed: settings.seed, source: settings.source == "sweethome3d" ? "Sweet Home 3D furniture (\(settings.path ?? FurnitureCatalog.defaultDirectory))" : "scenes (\(settings.path ?? ""))")
+        let source: String, objectRadius: Float?
+        switch settings.source {
+        case .sweethome3d: (source, objectRadius) = ("Sweet Home 3D furniture (\(settings.path ?? FurnitureCatalog.defaultDirectory))", settings.scene.objectRadius)
+        case .scenes: (source, objectRadius) = ("scenes (\(settings.path ?? ""))", nil)
+        }
+        return ZooManifest(architecture: .nerf(settings.fit.network), classNames: classNames,
+                           normalization: "{\"rgb\":\"sigmoid\",\"density\":\"relu\",\"position\":\"pe(xyz*\(settings.fit.network.positionScale))\"}",
+                           seed: settings.seed, source: source,
+                           geometry: SceneGeometry(near: settings.fit.near, far: settings.fit.far, objectRadius: objectRadius,
+                                                   volumeExtent: settings.volumeExtent, background: 1))
     }
 
     /// Renders (if needed) and fits this shard's unfinished scenes, `workers` at a time.
-    public func build(shard: Shard = .whole, progress: ProgressSink? = nil) throws(FormatError) -> ZooBuildSummary {
+    public func build(shard: Shard = .whole, progress: BuildProgress? = nil) throws(FormatError) -> ZooBuildSummary {
         let start = Date()
         let (scenes, catalog) = try candidates()
         let store = PartStore(directory: directory)
@@ -121,7 +124,7 @@ public struct Zoo3DBuilder: Sendable {
         let manifest = manifest(classNames: classes)
         struct Shared { var next = 0; var finished = 0; var psnrSum: Double = 0; var fitted = 0; var errors: [FormatError] = [] }
         let shared = Mutex(Shared(finished: mine.count - todo.count))
-        progress?.update(done: mine.count - todo.count, total: mine.count, detail: "")
+        progress?(mine.count - todo.count, mine.count, "")
         DispatchQueue.concurrentPerform(iterations: max(1, min(settings.workers, todo.count))) { _ in
             while true {
                 let i: Int? = shared.withLock { s in
@@ -141,7 +144,7 @@ public struct Zoo3DBuilder: Sendable {
                         s.psnrSum += Double(record.psnr)
                         return (s.finished, s.psnrSum / Double(s.fitted))
                     }
-                    progress?.update(done: finished, total: mine.count, detail: String(format: "mean PSNR %.2f dB", mean))
+                    progress?(finished, mine.count, String(format: "mean PSNR %.2f dB", mean))
                 } catch {
                     shared.withLock { $0.errors.append(error) }
                 }

@@ -1,5 +1,6 @@
 import Foundation
 import Formats
+import ZooStore
 
 /// One image to fit: RGB in [0, 1] (`[H·W·3]`), its label, split and position in the source.
 public struct SourceImage: Sendable {

@@ -6,7 +6,7 @@ import Fields
 import Formats
 import Tokens
 import Tasks
-import Zoo
+import ZooStore
 
 @Suite struct PoseTests {
     @Test func rotationErrorsOnKnownRotations() {
@@ -38,11 +38,8 @@ import Zoo
         var rng = RandomGenerator(seed: 2)
         let network = NeRFConfiguration(width: 8, depth: 2, viewWidth: 4, positionFrequencies: 2, directionFrequencies: 1)
         var records: [ZooRecord] = []
-        var names: [String] = [], shapes: [[Int]] = []
         for s in 0..<scenes {
             let nerf = NeRF(network, rng: &rng)
-            names = nerf.namedParameters.map(\.name)
-            shapes = nerf.namedParameters.map(\.tensor.shape)
             var images: [UInt8] = [], poses: [Float] = []
             for _ in 0..<views {
                 let azimuth = rng.uniform(0, 6.28), elevation = rng.uniform(0.2, 1.2)
@@ -57,9 +54,8 @@ import Zoo
                                      steps: 1, parameters: Dictionary(uniqueKeysWithValues: nerf.namedParameters.map { ($0.name, $0.tensor.values) }),
                                      views: ZooViews(images: images, poses: poses, count: views, height: 16, width: 16, fieldOfViewX: 0.69)))
         }
-        let architecture = String(decoding: try JSONEncoder().encode(network), as: UTF8.self)
-        let manifest = ZooManifest(kind: "nerf", parameterNames: names, parameterShapes: shapes, classNames: ["things"],
-                                   architecture: architecture, normalization: "{}", seed: 0, source: "test")
+        let manifest = ZooManifest(architecture: .nerf(network), classNames: ["things"], normalization: "{}", seed: 0, source: "test",
+                                   geometry: SceneGeometry(near: 2, far: 6, objectRadius: 0.95, volumeExtent: 2.5))
         try ZooFile.write(records, manifest: manifest, to: dir.file("zoo.h5"))
         return try ZooReader(path: dir.file("zoo.h5"))
     }
@@ -82,7 +78,7 @@ import Zoo
         let zoo = try Self.tinyZoo(in: dir)
         let data = try PoseDataset(zoo: zoo, trainViews: 4)
         #expect(data.pairs(.train).count == 16 && data.pairs(.unseenView).count == 8 && data.pairs(.unseenScene).count == 6)
-        let volumes = VolumeGrid(size: 8, extent: 2.5).sample(try ZooVolumes.batch(zoo))
+        let volumes = VolumeGrid(size: 8, extent: 2.5).sample(try zoo.nerfs())
         var settings = PoseTrainingSettings()
         settings.learningRate = 3e-3
         settings.warmupSteps = 5
@@ -101,7 +97,7 @@ import Zoo
     @Test func learnableTokenizerStartsOnTheGridAndGetsGradients() throws {
         let dir = TemporaryDirectory()
         let zoo = try Self.tinyZoo(in: dir, scenes: 2, views: 2)
-        let nerfs = try ZooVolumes.batch(zoo)
+        let nerfs = try zoo.nerfs()
         let grid = VolumeGrid(size: 8, extent: 2.5)
         let fromVolumes = VolumePatches.patchify(grid.sample(nerfs), patch: 2)
         for kind in VolumeTokenizerKind.allCases {

@@ -4,18 +4,24 @@ import Tensor
 import Fields
 import Formats
 import Zoo
+import ZooStore
 
 @Suite struct ZooStorageTests {
+    /// A tiny NeRF architecture, so records stay small.
+    static let manifest = ZooManifest(architecture: .nerf(NeRFConfiguration(width: 3, depth: 1, viewWidth: 2, positionFrequencies: 1,
+                                                                             directionFrequencies: 1)),
+                                      classNames: ["chairs", "tables"], normalization: "{}", seed: 3, source: "test",
+                                      geometry: SceneGeometry(near: 2, far: 6, objectRadius: 0.95, volumeExtent: 1.25))
+
     static func record(_ i: Int, label: Int, psnr: Float, views: Bool = true) -> ZooRecord {
         let v = views ? ZooViews(images: (0..<(2 * 3 * 3 * 3)).map { UInt8(($0 + i) % 256) }, poses: (0..<32).map { Float($0 + i) },
                                  count: 2, height: 3, width: 3, fieldOfViewX: 0.7) : nil
+        let parameters = Dictionary(uniqueKeysWithValues: manifest.architecture.parameterLayout.enumerated().map { k, entry in
+            (entry.name, (0..<entry.shape.reduce(1, *)).map { Float($0) * 0.5 + Float(i) - Float(k) })
+        })
         return ZooRecord(sourceIndex: 10 + i, name: "scene-\(i)", label: label, split: i % 2 == 0 ? .train : .test, psnr: psnr,
-                         steps: 100 + i, restarts: i % 3, parameters: ["a.weight": (0..<6).map { Float($0) * 0.5 + Float(i) }, "a.bias": [Float(i), -1]],
-                         views: v)
+                         steps: 100 + i, restarts: i % 3, parameters: parameters, views: v)
     }
-
-    static let manifest = ZooManifest(kind: "nerf", parameterNames: ["a.weight", "a.bias"], parameterShapes: [[2, 3], [2]],
-                                      classNames: ["chairs", "tables"], architecture: "{}", normalization: "{}", seed: 3, source: "test")
 
     @Test func zooFileRoundTripsExactly() throws {
         let dir = TemporaryDirectory()
@@ -29,8 +35,11 @@ import Zoo
             #expect(back.parameters == r.parameters && back.name == r.name && back.split == r.split && back.steps == r.steps)
             #expect(back.restarts == r.restarts && back.sourceIndex == r.sourceIndex && back.views == r.views)
         }
-        let stacked = try zoo.parameter("a.weight", rows: 1..<4)
-        #expect(stacked.shape == [3, 2, 3] && stacked[2, 1, 2] == records[3].parameters["a.weight"]![5])
+        let stacked = try zoo.parameter("pts_linears.0.weight", rows: 1..<4)
+        #expect(stacked.shape == [3, 3, 9] && stacked[2, 1, 2] == records[3].parameters["pts_linears.0.weight"]![11])
+        let nerf = try zoo.nerf(row: 2)
+        #expect(nerf.namedParameters.allSatisfy { $0.tensor.values == records[2].parameters[$0.name] && !$0.tensor.requiresGrad })
+        #expect(try zoo.sceneGeometry().volumeExtent == 1.25 && zoo.nerfs().count == 5)
         #expect(!FileManager.default.fileExists(atPath: dir.file("zoo.h5") + ".tmp-\(getpid())"))
     }
 
@@ -79,7 +88,7 @@ import Zoo
         let zoo = try ZooReader(path: dir.file("zoo.h5"))
         #expect(count == 7 && zoo.count == 7)
         #expect(zoo.splits.filter { $0 == .test }.count == 2)
-        #expect(zoo.manifest.parameterShapes.first == [64, 2] && zoo.steps.allSatisfy { $0 <= 6 })
+        #expect(zoo.manifest.architecture.parameterLayout.first?.shape == [64, 2] && zoo.steps.allSatisfy { $0 <= 6 })
         #expect(zoo.manifest.classNames.count == 10)
     }
 }

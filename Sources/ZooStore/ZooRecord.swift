@@ -58,32 +58,3 @@ public struct ZooRecord: Sendable {
         self.views = views
     }
 }
-
-/// What every INR of a zoo shares: the architecture, the parameter layout and how it was made.
-public struct ZooManifest: Sendable, Equatable, Codable {
-    /// "siren" or "nerf".
-    public var kind: String
-    /// Parameter names in state-dict order with the shape of one INR's tensor.
-    public var parameterNames: [String]
-    public var parameterShapes: [[Int]]
-    public var classNames: [String]
-    /// The architecture as JSON (e.g. an encoded `SIRENConfiguration`).
-    public var architecture: String
-    /// How targets were normalised, as JSON.
-    public var normalization: String
-    public var seed: UInt64
-    /// Where the data came from (dataset name, path).
-    public var source: String
-
-    public init(kind: String, parameterNames: [String], parameterShapes: [[Int]], classNames: [String], architecture: String,
-                normalization: String, seed: UInt64, source: String) {
-        self.kind = kind
-        self.parameterNames = parameterNames
-        self.parameterShapes = parameterShapes
-        self.classNames = classNames
-        self.architecture = architecture
-        self.normalization = normalization
-        self.seed = seed
-        self.source = source
-    }
-}

@@ -1,0 +1,100 @@
+import Fields
+import Foundation
+import Tensor
+
+/// The network every INR of a zoo shares.
+public enum INRArchitecture: Sendable, Equatable {
+    case siren(SIRENConfiguration)
+    case nerf(NeRFConfiguration)
+
+    /// "siren" or "nerf", as the file's `kind` attribute.
+    public var kind: String {
+        switch self {
+        case .siren: return "siren"
+        case .nerf: return "nerf"
+        }
+    }
+
+    /// Parameter names (state-dict order, as the PyTorch modules name them) with one INR's shapes.
+    public var parameterLayout: [(name: String, shape: [Int])] {
+        switch self {
+        case let .siren(c):
+            return c.layerShapes.enumerated().flatMap { i, s in [("seq.\(i).weight", [s.out, s.in]), ("seq.\(i).bias", [s.out])] }
+        case let .nerf(c):
+            var rng = RandomGenerator(seed: 0)
+            return NeRF(c, rng: &rng).namedParameters.map { ($0.name, $0.tensor.shape) }
+        }
+    }
+
+    /// The configuration as JSON (the file's `architecture` attribute).
+    var json: String {
+        let encoded: Data?
+        switch self {
+        case let .siren(c): encoded = try? JSONEncoder().encode(c)
+        case let .nerf(c): encoded = try? JSONEncoder().encode(c)
+        }
+        return encoded.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// Decodes the `kind` and `architecture` attributes; nil when they do not describe a known network.
+    init?(kind: String, json: String) {
+        let data = Data(json.utf8)
+        switch kind {
+        case "siren": guard let c = try? JSONDecoder().decode(SIRENConfiguration.self, from: data) else { return nil }; self = .siren(c)
+        case "nerf": guard let c = try? JSONDecoder().decode(NeRFConfiguration.self, from: data) else { return nil }; self = .nerf(c)
+        default: return nil
+        }
+    }
+}
+
+/// Where 3-D scenes sit and how their NeRFs were fitted: what volume sampling, tokenizers and pose
+/// refinement must agree with.
+public struct SceneGeometry: Sendable, Equatable, Codable {
+    /// Depth range of the rays the NeRFs were fitted with.
+    public var near: Float
+    public var far: Float
+    /// Radius of the sphere each object was scaled into; nil when unknown (scenes read from folders).
+    public var objectRadius: Float?
+    /// Volumes are sampled in the cube [−extent, extent]³.
+    public var volumeExtent: Float
+    /// Grey level the views were composited on (1: white).
+    public var background: Float
+
+    public init(near: Float, far: Float, objectRadius: Float?, volumeExtent: Float, background: Float = 1) {
+        self.near = near
+        self.far = far
+        self.objectRadius = objectRadius
+        self.volumeExtent = volumeExtent
+        self.background = background
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case near, far, objectRadius = "object_radius", volumeExtent = "volume_extent", background
+    }
+}
+
+/// What every INR of a zoo shares: the network, the classes, how it was made and, for NeRFs, the
+/// scene geometry.
+public struct ZooManifest: Sendable, Equatable {
+    public var architecture: INRArchitecture
+    public var classNames: [String]
+    /// How targets were normalised, as JSON (documentation for readers of the file).
+    public var normalization: String
+    public var seed: UInt64
+    /// Where the data came from (dataset name, path).
+    public var source: String
+    /// NeRF zoos: near/far, object scale and volume extent.
+    public var geometry: SceneGeometry?
+
+    public init(architecture: INRArchitecture, classNames: [String], normalization: String, seed: UInt64, source: String,
+                geometry: SceneGeometry? = nil) {
+        self.architecture = architecture
+        self.classNames = classNames
+        self.normalization = normalization
+        self.seed = seed
+        self.source = source
+        self.geometry = geometry
+    }
+
+    public var parameterNames: [String] { architecture.parameterLayout.map(\.name) }
+}
