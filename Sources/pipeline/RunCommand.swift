@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Training
 import ZooStore
 
 /// Options shared by `run` and `merge`.
 struct PipelineOptions: ParsableArguments {
-    @Option(name: .long, help: "The pipeline file.")
-    var pipeline = "Pipelines/default.yaml"
+    @Option(name: .long, help: "The pipeline file (default: Pipelines/default.yaml in this folder if there is one, else the built-in default).")
+    var pipeline: String?
 
     @Option(name: .long, help: "Run folder of this stage (default: Checkpoints/<pipeline>/<stage>).")
     var runDir: String?
@@ -22,7 +23,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a stage of a pipeline (and the stages it needs first); resumes where a killed run stopped.",
-        discussion: "Stages: " + StageRunner.catalog.map { "\($0.name) (\($0.summary))" }.joined(separator: "; "))
+        discussion: "Stages: " + StageCatalog.builtIn.stages.map { "\($0.name) (\($0.summary))" }.joined(separator: "; "))
 
     @Argument(help: "The stage to run.")
     var stage: String
@@ -43,11 +44,13 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         PipelineCommand.prepareRuntime(threads: options.threads, blasThreads: 1)
         try PipelineCommand.reportingErrors {
-            let definition = try PipelineDefinition.load(options.pipeline, overrides: options.overrides, stage: stage)
+            let name = StageName(stage)
+            let definition = try PipelineDefinition.load(options.pipeline, overrides: options.overrides, stage: name,
+                                                         stages: StageCatalog.builtIn.names)
             let context = StageContext(pipeline: definition, shard: shard.flatMap(Shard.init) ?? .whole, restart: restart,
-                                       runDirectoryOverride: options.runDir, requestedStage: stage)
-            if let summary = try StageRunner.run(stage, context: context) {
-                print(StageRunner.table("\(definition.name) / \(stage) — \(context.folder(for: stage).path)", summary))
+                                       runDirectoryOverride: options.runDir, requestedStage: name)
+            if let summary = try StageRunner.run(name, context: context) {
+                print(summary.text(title: "\(definition.name) / \(stage) — \(context.folder(for: name).path)"))
             }
         }
     }
@@ -66,10 +69,12 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         PipelineCommand.prepareRuntime(threads: options.threads, blasThreads: 1)
         try PipelineCommand.reportingErrors {
-            let definition = try PipelineDefinition.load(options.pipeline, overrides: options.overrides, stage: stage)
-            let context = StageContext(pipeline: definition, runDirectoryOverride: options.runDir, requestedStage: stage)
-            let summary = try StageRunner.merge(stage, context: context)
-            print(StageRunner.table("\(definition.name) / \(stage) — \(context.folder(for: stage).path)", summary))
+            let name = StageName(stage)
+            let definition = try PipelineDefinition.load(options.pipeline, overrides: options.overrides, stage: name,
+                                                         stages: StageCatalog.builtIn.names)
+            let context = StageContext(pipeline: definition, runDirectoryOverride: options.runDir, requestedStage: name)
+            let summary = try StageRunner.merge(name, context: context)
+            print(summary.text(title: "\(definition.name) / \(stage) — \(context.folder(for: name).path)"))
         }
     }
 }

@@ -6,7 +6,7 @@ import Glibc
 
 /// How a NeRF is fitted to one scene.
 public struct NeRFFitSettings: Sendable, Equatable, Codable {
-    public var network = NeRFConfiguration(width: 64)
+    public var network = NeRFConfiguration()
     public var steps = 800
     public var raysPerStep = 512
     public var samplesPerRay = 32

@@ -21,22 +21,26 @@ extension Layer {
         Dictionary(uniqueKeysWithValues: namedParameters.map { ($0.name, $0.tensor.detached()) })
     }
 
-    /// Overwrites parameters with tensors of the same names and shapes. With `strict`, every
-    /// parameter must be present and no extra tensor may be left over.
-    public func loadParameters(_ tensors: [String: Tensor], strict: Bool = true) throws(ParameterLoadError) {
-        let params = namedParameters
-        for (name, p) in params {
-            guard let t = tensors[name] else {
-                if strict { throw .missing(name) }
-                continue
-            }
-            guard t.shape == p.shape else { throw .shapeMismatch(name: name, expected: p.shape, found: t.shape) }
-        }
-        if strict {
-            let known = Set(params.map(\.name))
-            let extra = tensors.keys.filter { !known.contains($0) }
-            if !extra.isEmpty { throw .unexpected(extra) }
-        }
-        for (name, p) in params { if let t = tensors[name] { p.assign(t) } }
+    /// Overwrites every parameter with the tensor of its name (same shape); with `allowExtra`,
+    /// tensors that match no parameter are ignored, otherwise they are an error.
+    public func loadParameters(_ tensors: [String: Tensor], allowExtra: Bool = false) throws(ParameterLoadError) {
+        try NN.loadParameters(namedParameters, from: tensors, allowExtra: allowExtra)
     }
+}
+
+/// Overwrites each named parameter with the tensor of its name (same shape), checking them all
+/// before changing any; with `allowExtra`, tensors that match no parameter are ignored (e.g. the
+/// decoder of a checkpoint whose encoder is loaded), otherwise they are an error.
+public func loadParameters(_ parameters: [(name: String, tensor: Tensor)], from tensors: [String: Tensor],
+                           allowExtra: Bool = false) throws(ParameterLoadError) {
+    for (name, p) in parameters {
+        guard let t = tensors[name] else { throw .missing(name) }
+        guard t.shape == p.shape else { throw .shapeMismatch(name: name, expected: p.shape, found: t.shape) }
+    }
+    if !allowExtra {
+        let known = Set(parameters.map(\.name))
+        let extra = tensors.keys.filter { !known.contains($0) }
+        if !extra.isEmpty { throw .unexpected(extra) }
+    }
+    for (name, p) in parameters { p.assign(tensors[name]!) }
 }

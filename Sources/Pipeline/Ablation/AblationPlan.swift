@@ -1,4 +1,6 @@
+import Configuration
 import Foundation
+import Training
 
 /// An ablation grid (`Pipelines/ablations/NAME.yaml`): a base pipeline, the stage each cell runs,
 /// the settings to vary (every combination is a cell), fixed overrides and the metrics to tabulate.
@@ -6,45 +8,53 @@ public struct AblationPlan: Sendable {
     public let file: String
     public let name: String
     public let pipeline: String
-    public let stage: String
+    public let stage: StageName
     /// Keys (as on the command line, e.g. `pose.init`) and the values each takes.
     public let axes: [(key: String, values: [String])]
     public let overrides: [String]
+    /// Summary keys to tabulate (dotted, as in `summary.json`, e.g. `unseen_view.predicted.rotation_median_deg`).
     public let metrics: [String]
     /// The axis whose values are repeats (averaged over in the tables), usually `pose.seed`.
     public let repeatAxis: String?
+
+    /// The file's keys.
+    struct File: StageSettings {
+        var name: String?
+        var description: String?
+        var pipeline = "Pipelines/default.yaml"
+        var stage = "pose"
+        var grid: ConfigNode?
+        var repeatAxis: String?
+        var overrides: [String] = []
+        var metrics: [String] = []
+        init() {}
+
+        enum CodingKeys: String, CodingKey { case name, description, pipeline, stage, grid, repeatAxis = "repeat", overrides, metrics }
+    }
 
     public static func load(_ file: String) throws(ConfigError) -> AblationPlan {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw .unreadable(file: file, reason: FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file")
         }
         let root = try ConfigNode.parse(yaml: String(decoding: data, as: UTF8.self), file: file)
-        let s = try ConfigSection(root, file: file, path: "")
-        let name = try s.string("name", default: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
-        _ = try s.optionalString("description")
-        let pipeline = try s.string("pipeline", default: "Pipelines/default.yaml")
-        let stage = try s.string("stage", default: "pose")
-        let overrides = try s.strings("overrides", default: [])
-        let metrics = try s.strings("metrics", default: [])
-        let repeatAxis = try s.optionalString("repeat")
-        guard case let .mapping(pairs)? = root.value(at: ["grid"]) else {
+        let f = try SettingsDecoder.decode(File.self, from: root, file: file, path: "")
+        guard case let .mapping(pairs)? = f.grid else {
             throw .invalidValue(file: file, key: "grid", reason: "missing: an ablation needs a 'grid' mapping of key: [values]")
         }
-        _ = try s.section("grid")
-        try s.finish()
         var axes: [(String, [String])] = []
         for (key, node) in pairs {
             guard case let .sequence(items) = node, !items.isEmpty else {
-                throw .wrongType(file: file, key: "grid.\(key)", expected: "a non-empty list of values", found: node.json)
+                throw .wrongType(file: file, key: "grid.\(key)", expected: "a non-empty list of values", found: node.text)
             }
-            axes.append((key, items.map { if case let .scalar(v) = $0 { return v } else { return $0.json } }))
+            axes.append((key, items.map(\.text)))
         }
-        if let repeatAxis, !axes.contains(where: { $0.0 == repeatAxis }) {
-            throw .invalidValue(file: file, key: "repeat", reason: "'\(repeatAxis)' is not one of the grid keys")
+        if let axis = f.repeatAxis, !axes.contains(where: { $0.0 == axis }) {
+            throw .invalidValue(file: file, key: "repeat", reason: "'\(axis)' is not one of the grid keys")
         }
-        guard !metrics.isEmpty else { throw .invalidValue(file: file, key: "metrics", reason: "list at least one metric to tabulate") }
-        return AblationPlan(file: file, name: name, pipeline: pipeline, stage: stage, axes: axes, overrides: overrides,
-                            metrics: metrics, repeatAxis: repeatAxis)
+        guard !f.metrics.isEmpty else { throw .invalidValue(file: file, key: "metrics", reason: "list at least one metric to tabulate") }
+        return AblationPlan(file: file, name: f.name ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent,
+                            pipeline: f.pipeline, stage: StageName(f.stage), axes: axes, overrides: f.overrides, metrics: f.metrics,
+                            repeatAxis: f.repeatAxis)
     }
 
     /// Every combination of axis values, in order (the last axis varies fastest).

@@ -1,15 +1,18 @@
 import Foundation
 import Formats
+import Training
 
 /// Runs every cell of an ablation grid: skips cells already finished, records cells that fail and
 /// goes on, and writes tables of mean ± std per cell (over the repeat axis) as Markdown and CSV.
 public struct AblationRunner {
     public let plan: AblationPlan
     public let runRoot: String
+    public let catalog: StageCatalog
 
-    public init(plan: AblationPlan, runRoot: String = "Checkpoints") {
+    public init(plan: AblationPlan, runRoot: String = "Checkpoints", catalog: StageCatalog = .builtIn) {
         self.plan = plan
         self.runRoot = runRoot
+        self.catalog = catalog
     }
 
     public var folder: String { "\(runRoot)/ablations/\(plan.name)" }
@@ -17,7 +20,7 @@ public struct AblationRunner {
     /// One cell's outcome.
     public struct CellResult {
         public let cell: [(key: String, value: String)]
-        public let summary: [String: String]?
+        public let summary: SummaryTable?
         public let error: String?
     }
 
@@ -26,7 +29,7 @@ public struct AblationRunner {
         let cells = plan.cells
         // Cells share the base pipeline's earlier stages unless the grid changes their settings.
         let varied = Set(plan.axes.map { $0.key.split(separator: ".").first.map(String.init) ?? "" })
-        let sharesDependencies = varied.isSubset(of: [plan.stage])
+        let sharesDependencies = varied.isSubset(of: [plan.stage.rawValue])
         var results: [CellResult] = []
         for (i, cell) in cells.enumerated() {
             let id = AblationPlan.identifier(cell)
@@ -34,8 +37,9 @@ public struct AblationRunner {
             let overrides = plan.overrides + cell.map { "\($0.key)=\($0.value)" }
             log("ablation \(plan.name): cell \(i + 1)/\(cells.count) \(id)")
             do {
-                let definition = try PipelineDefinition.load(plan.pipeline, overrides: overrides, stage: plan.stage)
-                let context = StageContext(pipeline: definition, runRoot: sharesDependencies ? runRoot : "\(cellFolder)/pipeline",
+                let definition = try PipelineDefinition.load(plan.pipeline, overrides: overrides, stage: plan.stage,
+                                                             stages: catalog.names)
+                let context = StageContext(pipeline: definition, catalog: catalog, runRoot: sharesDependencies ? runRoot : "\(cellFolder)/pipeline",
                                            runDirectoryOverride: cellFolder, requestedStage: plan.stage)
                 let summary = try StageRunner.run(plan.stage, context: context)
                 results.append(CellResult(cell: cell, summary: summary, error: summary == nil ? "did not finish" : nil))
@@ -72,7 +76,7 @@ public struct AblationRunner {
             var mdCells = values + ["\(finished.count)", "\(failed)"]
             var csvCells = values + ["\(finished.count)", "\(failed)"]
             for metric in plan.metrics {
-                let numbers = finished.compactMap { $0[metric].flatMap(Double.init) }
+                let numbers = finished.compactMap { $0.numbers[metric] }
                 if numbers.isEmpty {
                     mdCells.append("–")
                     csvCells += ["", ""]
@@ -89,7 +93,8 @@ public struct AblationRunner {
         var cellsCSV = (plan.axes.map(\.key) + ["status"] + plan.metrics).joined(separator: ",") + "\n"
         for r in results {
             let status = r.error.map { "failed: " + $0.replacingOccurrences(of: ",", with: ";").replacingOccurrences(of: "\n", with: " ") } ?? "done"
-            cellsCSV += (r.cell.map(\.value) + [status] + plan.metrics.map { r.summary?[$0] ?? "" }).joined(separator: ",") + "\n"
+            cellsCSV += (r.cell.map(\.value) + [status] + plan.metrics.map { r.summary?.numbers[$0].map { String($0) } ?? "" })
+                .joined(separator: ",") + "\n"
         }
         try FileBytes.writeAtomically(Array(markdown.utf8), to: "\(folder)/results.md")
         try FileBytes.writeAtomically(Array(csv.utf8), to: "\(folder)/results.csv")

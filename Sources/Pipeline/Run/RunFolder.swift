@@ -1,8 +1,10 @@
+import Configuration
 import Foundation
 import Formats
 
 /// Where a stage writes: `Checkpoints/<pipeline>/<stage>/` (or `--run-dir`), holding the resolved
-/// settings (`config.json`), the metric log, checkpoints, figures and, once finished, `done.json`.
+/// settings (`config.json`), the metric log, checkpoints, figures and, once finished,
+/// `summary.json` and `done.json`.
 public struct RunFolder: Sendable {
     public let path: String
 
@@ -27,29 +29,35 @@ public struct RunFolder: Sendable {
             }
         }
         let configPath = file("config.json")
-        if let data = fm.contents(atPath: configPath) {
-            let saved = (try? ConfigNode.parse(yaml: String(decoding: data, as: UTF8.self), file: configPath))?.flattened ?? [:]
-            let now = settings.flattened
-            let differing = Set(saved.keys).union(now.keys).filter { saved[$0] != now[$0] && !volatile.contains($0) }.sorted()
+        let json: Data
+        do { json = try JSONOutput.data(settings) } catch { throw .unreadable(file: configPath, reason: error.description) }
+        if let saved = fm.contents(atPath: configPath) {
+            let before = (try? ConfigNode.parse(yaml: String(decoding: saved, as: UTF8.self), file: configPath))?.flattened ?? [:]
+            let now = (try? ConfigNode.parse(yaml: String(decoding: json, as: UTF8.self), file: configPath))?.flattened ?? [:]
+            let differing = Set(before.keys).union(now.keys).filter { before[$0] != now[$0] && !volatile.contains($0) }.sorted()
             if !differing.isEmpty {
-                throw .changedSettings(runFolder: path, keys: differing.map { "\($0): \(saved[$0] ?? "unset") → \(now[$0] ?? "unset")" })
+                throw .changedSettings(runFolder: path, keys: differing.map { "\($0): \(before[$0] ?? "unset") → \(now[$0] ?? "unset")" })
             }
         }
-        do { try FileBytes.writeAtomically(Array((settings.json + "\n").utf8), to: configPath) } catch {
+        do { try FileBytes.writeAtomically(json + Data("\n".utf8), to: configPath) } catch {
             throw .unreadable(file: configPath, reason: error.description)
         }
     }
 
-    /// Records that the stage finished, with its summary (JSON).
-    public func markDone(_ summary: [String: String]) throws(FormatError) {
-        let body = "{" + summary.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \(ConfigNode.scalar($0.value).json)" }.joined(separator: ", ") + "}\n"
-        try FileBytes.writeAtomically(Array(body.utf8), to: file("done.json"))
+    /// What `done.json` records: the stage finished, and when.
+    struct Done: Codable {
+        var stage: String
+        var finished: String
     }
 
-    /// The summary written by `markDone`.
-    public func doneSummary() -> [String: String] {
-        guard let data = FileManager.default.contents(atPath: file("done.json")),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return object.mapValues { "\($0)" }
+    /// Writes the stage's summary (`summary.json`), then marks it finished (`done.json`).
+    public func finish<S: Encodable>(stage: String, summary: S) throws(FormatError) {
+        try JSONOutput.write(summary, to: file("summary.json"))
+        try JSONOutput.write(Done(stage: stage, finished: ISO8601DateFormatter().string(from: Date())), to: file("done.json"))
+    }
+
+    /// The summary of a finished stage, flattened.
+    public func summary() -> SummaryTable {
+        FileManager.default.contents(atPath: file("summary.json")).flatMap(SummaryTable.init(json:)) ?? SummaryTable()
     }
 }

@@ -1,8 +1,11 @@
-/// The shape of the 3-D masked autoencoder over NeRF volumes.
+import Configuration
+
+/// The shape of the 3-D masked autoencoder over NeRF volumes (the `model` section of `pretrain`;
+/// `pose` builds its volume encoder from the same section).
 public struct MAE3DConfiguration: Sendable, Equatable, Codable {
     /// Grid points per side of the sampled volume.
     public var gridSize = 32
-    /// Values per grid point (RGB + density).
+    /// Values per grid point (RGB + opacity): fixed by the volumes, not a setting.
     public var channels = 4
     /// Grid points per token side: tokens are patch³ points.
     public var patchSize = 4
@@ -18,9 +21,31 @@ public struct MAE3DConfiguration: Sendable, Equatable, Codable {
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey {
+        case gridSize, patchSize, dim, depth, heads, decoderDim, decoderDepth, decoderHeads, mlpRatio, maskRatio
+    }
+
     public var tokensPerSide: Int { gridSize / patchSize }
     public var tokenCount: Int { tokensPerSide * tokensPerSide * tokensPerSide }
     public var tokenWidth: Int { patchSize * patchSize * patchSize * channels }
     /// Tokens the encoder sees: ⌊N·(1 − ratio)⌋ (102 of 512 at ratio 0.8), at least 1.
     public var visibleCount: Int { Swift.max(1, Int(Float(tokenCount) * (1 - maskRatio))) }
+
+    /// Ranges, and the divisibility the model needs.
+    public func validate(_ check: SettingsCheck) throws(ConfigError) {
+        try check.range(gridSize, 2...512, "grid_size")
+        try check.range(patchSize, 1...512, "patch_size")
+        try check.require(gridSize % patchSize == 0, "patch_size", "grid size \(gridSize) is not a multiple of \(patchSize)")
+        for (value, key) in [(dim, "dim"), (decoderDim, "decoder_dim")] {
+            try check.range(value, 6...8192, key)
+            try check.require(value % 6 == 0, key, "\(value) is not a multiple of 6 (3-D sine-cosine positions need it)")
+        }
+        for (value, key) in [(depth, "depth"), (decoderDepth, "decoder_depth"), (heads, "heads"), (decoderHeads, "decoder_heads")] {
+            try check.range(value, 1...256, key)
+        }
+        try check.require(dim % heads == 0, "heads", "width \(dim) does not split evenly into \(heads) heads")
+        try check.require(decoderDim % decoderHeads == 0, "decoder_heads", "width \(decoderDim) does not split evenly into \(decoderHeads) heads")
+        try check.range(mlpRatio, 0.1...64, "mlp_ratio")
+        try check.range(maskRatio, 0...0.99, "mask_ratio")
+    }
 }

@@ -1,51 +1,53 @@
 import NN
 import Tensor
 import Tokens
+import Training
 
-/// Settings of MAE pretraining beyond the model's shape.
-public struct MAE3DTrainingSettings: Sendable, Equatable {
-    public var learningRate: Float = 1.5e-4
-    public var weightDecay: Float = 0.05
-    public var warmupSteps = 40
-    public var totalSteps = 400
-    public var gradientClip: Float = 0   // 0: off
-
-    public init() {}
+extension RandomStreamKey {
+    /// Which tokens each MAE step hides.
+    public static let mask = RandomStreamKey("mask")
 }
 
 /// MAE pretraining over NeRF volumes: the model, its AdamW optimiser (warm-up + cosine), one
 /// training step, and validation on scenes it never trains on.
-public final class MAE3DPretraining {
+public final class MAE3DPretraining: TrainingTask {
     public let model: MaskedAutoencoder3D
-    public let optimizer: Adam
-    public let settings: MAE3DTrainingSettings
+    public let optimizer: Optimizer
+    public let settings: PretrainSettings
     /// Volumes `[N, S, S, S, 4]` of the training and validation scenes.
     public let trainVolumes: Tensor
     public let validationVolumes: Tensor
 
-    public init(config: MAE3DConfiguration, settings: MAE3DTrainingSettings, trainVolumes: Tensor, validationVolumes: Tensor,
-                seed: UInt64) {
+    public init(settings: PretrainSettings, trainVolumes: Tensor, validationVolumes: Tensor, seed: UInt64) {
         var rng = RandomGenerator(seed: seed)
-        model = MaskedAutoencoder3D(config, rng: &rng)
+        model = MaskedAutoencoder3D(settings.model, rng: &rng)
+        let perEpoch = settings.loop(seed: seed).batchesPerEpoch(trainVolumes.shape[0])
         optimizer = Adam.adamW(ParameterGroup.decayingMatrices(model.namedParameters, learningRate: settings.learningRate,
                                                                weightDecay: settings.weightDecay,
                                                                exempt: ["mask_token", "decoder_pos_embed"]),
                                beta1: 0.9, beta2: 0.95,
-                               schedule: .warmupCosine(warmupSteps: settings.warmupSteps, totalSteps: settings.totalSteps))
+                               schedule: .warmupCosine(warmupSteps: settings.warmupEpochs * perEpoch, totalSteps: settings.epochs * perEpoch))
         self.settings = settings
         self.trainVolumes = trainVolumes
         self.validationVolumes = validationVolumes
     }
 
-    /// One update on the training volumes `batch`, with masks drawn from `maskRandom`.
-    public func step(batch: [Int], maskRandom: inout RandomGenerator) -> Float {
+    public var checkpointParameters: [(name: String, tensor: Tensor)] { model.namedParameters }
+    public var trainingCount: Int { trainVolumes.shape[0] }
+
+    /// One update on the training volumes `batch`, with masks drawn from the `mask` stream.
+    public func step(batch: [Int], random: inout RandomStreams) -> Float {
         let volumes = trainVolumes.indexSelect(axis: 0, batch)
         optimizer.zeroGrad()
-        let (loss, _, _) = model(volumes, rng: &maskRandom)
+        let (loss, _, _) = model(volumes, rng: &random[.mask])
         loss.backward()
         if settings.gradientClip > 0 { clipGradientNorm(model.parameters, maxNorm: settings.gradientClip) }
         optimizer.step()
         return loss.item
+    }
+
+    public func evaluate() -> Metrics {
+        validationVolumes.shape[0] > 0 ? ["validation_loss": Double(validationLoss())] : [:]
     }
 
     /// Mean masked-token MSE over the validation volumes with fixed masks (comparable across epochs).

@@ -1,10 +1,8 @@
-import NN
-import Tokens
+import Configuration
 
-/// The shape of the pose regressor and how it is trained.
-public struct PoseConfiguration: Sendable, Equatable {
-    /// The volume encoder (the MAE encoder's shape).
-    public var volume = MAE3DConfiguration()
+/// The shape of the pose regressor beyond its volume encoder (the `model` section of `pose`; the
+/// encoder has the shape of `pretrain`'s model).
+public struct PoseConfiguration: Sendable, Equatable, Codable {
     /// Volume tokens are averaged over pool³ neighbours before the pose transformer.
     public var volumePool = 2
     /// Output channels of the view encoder's 3×3 stride-2 convolutions (one entry per layer).
@@ -14,8 +12,20 @@ public struct PoseConfiguration: Sendable, Equatable {
     /// Loss = L1(translation) + rotationWeight · L1(rotation matrix).
     public var rotationWeight: Float = 1
     /// Translations are learned as (t − offset) / scale (the paper's "map to −1..1").
-    public var translationOffset: SIMD3<Float> = SIMD3(0, 0, 2.4)
+    public var translationOffset = SIMD3<Float>(0, 0, 2.4)
     public var translationScale: Float = 5
 
     public init() {}
+
+    public func validate(_ check: SettingsCheck, volume: MAE3DConfiguration) throws(ConfigError) {
+        try check.range(volumePool, 1...64, "volume_pool")
+        try check.require(volume.tokensPerSide % volumePool == 0, "volume_pool",
+                          "\(volume.tokensPerSide) tokens per side do not pool by \(volumePool)")
+        try check.require(!imageChannels.isEmpty, "image_channels", "list at least one convolution's channels")
+        for c in imageChannels { try check.range(c, 1...4096, "image_channels") }
+        try check.range(poseDepth, 1...64, "pose_depth")
+        try check.range(headWidth, 1...8192, "head_width")
+        try check.range(rotationWeight, 0...1000, "rotation_weight")
+        try check.range(translationScale, 1e-6...1e6, "translation_scale")
+    }
 }

@@ -20,8 +20,12 @@ public struct PoseDataset {
     public let rotations: [[Float]]
     public let positions: [SIMD3<Float>]
     public let names: [String]
+    /// The views as stored, `[N][V·H·W·3]` bytes composited on the background (for refinement).
+    public let viewBytes: [[UInt8]]
     public let viewsPerScene: Int
     public let imageSize: Int
+    /// Horizontal field of view of the cameras, radians.
+    public let fieldOfViewX: Float
     /// The first `trainViews` views of a training scene are learned from; the rest are held out.
     public let trainViews: Int
     public let trainScenes: [Int]
@@ -29,14 +33,17 @@ public struct PoseDataset {
 
     public init(zoo: ZooReader, trainViews: Int) throws(FormatError) {
         guard zoo.hasViews else { throw .invalid(path: zoo.path, reason: "the zoo stores no views; pose regression needs them") }
-        var pixels: [Float] = [], rotations: [[Float]] = [], positions: [SIMD3<Float>] = []
+        var pixels: [Float] = [], rotations: [[Float]] = [], positions: [SIMD3<Float>] = [], bytes: [[UInt8]] = []
         var shape: (v: Int, h: Int, w: Int)?
+        var fieldOfViewX: Float = 0
         for row in 0..<zoo.count {
             let views = try zoo.views(row: row)
             if let shape, shape != (views.count, views.height, views.width) {
                 throw .invalid(path: zoo.path, reason: "scene \(zoo.names[row]) has \(views.count) views of \(views.width)×\(views.height), others differ")
             }
             shape = (views.count, views.height, views.width)
+            fieldOfViewX = views.fieldOfViewX
+            bytes.append(views.images)
             let hw = views.height * views.width
             for v in 0..<views.count {
                 for c in 0..<3 {
@@ -56,6 +63,8 @@ public struct PoseDataset {
         self.rotations = rotations
         self.positions = positions
         names = zoo.names
+        viewBytes = bytes
+        self.fieldOfViewX = fieldOfViewX
         viewsPerScene = shape.v
         imageSize = shape.h
         self.trainViews = trainViews
@@ -70,6 +79,17 @@ public struct PoseDataset {
         case .unseenView: return trainScenes.flatMap { s in (trainViews..<viewsPerScene).map { (s, $0) } }
         case .unseenScene: return testScenes.flatMap { s in (0..<viewsPerScene).map { (s, $0) } }
         }
+    }
+
+    /// One view as RGB `[H·W·3]` in [0, 1].
+    public func rgb(scene: Int, view: Int) -> [Float] {
+        let n = imageSize * imageSize * 3
+        return viewBytes[scene][(view * n)..<((view + 1) * n)].map { Float($0) / 255 }
+    }
+
+    /// The true camera rotation (row-major 3×3) and position of a view.
+    public func pose(scene: Int, view: Int) -> (rotation: [Float], position: SIMD3<Float>) {
+        (rotations[scene * viewsPerScene + view], positions[scene * viewsPerScene + view])
     }
 
     /// Images `[K, 3, H, W]` of the given (scene, view) pairs.

@@ -39,6 +39,8 @@ public final class ViewEncoder: Layer {
 /// scene's tokens, pooled; a view encoder giving one image feature token; a pose transformer over
 /// both, read out at the image token; an MLP with a 6-D rotation head and a translation head.
 public final class PoseRegressor: Layer {
+    /// The volume encoder's shape (the MAE's) and the rest of the model's.
+    public let volume: MAE3DConfiguration
     public let config: PoseConfiguration
     /// Named as in the MAE (`patch_embed`, `encoder`) so pretrained weights load by name.
     public let patchEmbedding: Linear
@@ -53,9 +55,10 @@ public final class PoseRegressor: Layer {
     public let rotationHead: Linear
     public let translationHead: Linear
 
-    public init(_ config: PoseConfiguration, imageSize: Int, rng: inout RandomGenerator) {
+    public init(volume v: MAE3DConfiguration, _ config: PoseConfiguration, imageSize: Int, rng: inout RandomGenerator) {
+        volume = v
         self.config = config
-        let v = config.volume, d = v.dim
+        let d = v.dim
         patchEmbedding = Linear(v.tokenWidth, d, weightInit: .xavierUniform, biasInit: .constant(0), rng: &rng)
         positions = SinCosEmbedding.threeDimensional(dim: d, grid: v.tokensPerSide)
         volumeEncoder = TransformerEncoder(dim: d, depth: v.depth, heads: v.heads, mlpRatio: v.mlpRatio, weightInit: .xavierUniform, rng: &rng)
@@ -84,7 +87,7 @@ public final class PoseRegressor: Layer {
     /// Scene tokens `[B, N, P³·C]` → pooled encoded tokens `[B, N / pool³, dim]`.
     public func encodeScenes(_ tokens: Tensor) -> Tensor {
         let h = volumeEncoder(patchEmbedding(tokens) + positions)
-        let g = config.volume.tokensPerSide, p = config.volumePool, d = config.volume.dim, b = tokens.shape[0]
+        let g = volume.tokensPerSide, p = config.volumePool, d = volume.dim, b = tokens.shape[0]
         guard p > 1 else { return h }
         let q = g / p
         return h.reshaped(b, q, p, q, p, q, p, d).permuted(0, 1, 3, 5, 2, 4, 6, 7).reshaped(b, q * q * q, p * p * p, d).mean(axis: 2)

@@ -2,29 +2,14 @@ import Fields
 import NN
 import Tensor
 import Tokens
-#if canImport(Glibc)
-import Glibc
-#endif
+import Training
 
-/// Learning rates and schedule of pose regression.
-public struct PoseTrainingSettings: Sendable, Equatable {
-    /// Rate of the new parts (view encoder, pose transformer, heads) and of a volume encoder
-    /// trained from scratch.
-    public var learningRate: Float = 1e-4
-    /// Rate of a pretrained volume encoder (fine-tuned gently).
-    public var pretrainedLearningRate: Float = 1e-5
-    /// Rate of learnable tokenizer parameters (angles, in radians).
-    public var tokenizerLearningRate: Float = 1e-3
-    public var weightDecay: Float = 0.05
-    public var warmupSteps = 20
-    public var totalSteps = 200
-    /// Views of each scene in one step.
-    public var viewsPerStep = 4
-
-    public init() {}
+extension RandomStreamKey {
+    /// Which training views of each scene a pose step uses.
+    public static let views = RandomStreamKey("views")
 }
 
-/// Errors of one predicted pose.
+/// One predicted pose and how far it is from the truth.
 public struct PoseError: Sendable {
     public let scene: Int
     public let view: Int
@@ -43,35 +28,36 @@ public struct PoseError: Sendable {
         self.predictedRotation = predictedRotation
         self.predictedPosition = predictedPosition
     }
+
+    /// The error of predicting `rotation` and `position` for a view whose true pose is `truth`.
+    public init(scene: Int, view: Int, rotation: [Float], position: SIMD3<Float>, truth: (rotation: [Float], position: SIMD3<Float>)) {
+        let d = position - truth.position
+        self.init(scene: scene, view: view, rotationDegrees: Rotations.angleDegrees(rotation, truth.rotation),
+                  translation: (d * d).sum().squareRoot(), predictedRotation: rotation, predictedPosition: position)
+    }
 }
 
 /// Pose regression: model, optimiser, tokens of each scene (cached grid volumes or a learnable
-/// tokenizer over the frozen NeRFs), one training step, and evaluation per split.
-public final class PoseTraining {
+/// tokenizer over the frozen NeRFs), one training step, and predictions per split.
+public final class PoseTraining: TrainingTask {
     public let model: PoseRegressor
     public let tokenizer: VolumeTokenizer
-    public let optimizer: Adam
+    public let optimizer: Optimizer
     public let data: PoseDataset
-    public let settings: PoseTrainingSettings
+    public let settings: PoseSettings
     /// Volumes `[N, S, S, S, 4]` (used by the grid tokenizer).
     let volumes: Tensor
     /// The zoo's NeRFs (used by learnable tokenizers).
     let nerfs: NeRFBatch?
 
-    public init(config: PoseConfiguration, settings: PoseTrainingSettings, data: PoseDataset, volumes: Tensor, nerfs: NeRFBatch?,
-                tokenizer: VolumeTokenizerKind, pretrained: [String: Tensor]?, seed: UInt64) throws(ParameterLoadError) {
+    /// `pretrained`: the volume encoder's parameters by name (a pretraining checkpoint may hold more).
+    public init(volume: MAE3DConfiguration, settings: PoseSettings, data: PoseDataset, grid: VolumeGrid, volumes: Tensor,
+                nerfs: NeRFBatch?, pretrained: [String: Tensor]?, seed: UInt64) throws(ParameterLoadError) {
         var rng = RandomGenerator(seed: seed)
-        model = PoseRegressor(config, imageSize: data.imageSize, rng: &rng)
-        if let pretrained {
-            for (name, p) in model.volumeParameters {
-                guard let t = pretrained[name] else { throw .missing(name) }
-                guard t.shape == p.shape else { throw .shapeMismatch(name: name, expected: p.shape, found: t.shape) }
-                p.assign(t)
-            }
-        }
-        let grid = VolumeGrid(size: config.volume.gridSize, extent: 2.5)
-        self.tokenizer = VolumeTokenizer(kind: tokenizer, grid: grid, patch: config.volume.patchSize)
-        precondition(tokenizer == .grid || nerfs != nil, "PoseTraining: a learnable tokenizer needs the zoo's NeRFs")
+        model = PoseRegressor(volume: volume, settings.model, imageSize: data.imageSize, rng: &rng)
+        if let pretrained { try loadParameters(model.volumeParameters, from: pretrained, allowExtra: true) }
+        tokenizer = VolumeTokenizer(kind: settings.tokenizer, grid: grid, patch: volume.patchSize)
+        precondition(!tokenizer.isLearnable || nerfs != nil, "PoseTraining: a learnable tokenizer needs the zoo's NeRFs")
         let volumeNames = Set(model.volumeParameters.map(\.name))
         let rest = model.namedParameters.filter { !volumeNames.contains($0.name) }
         var groups = ParameterGroup.decayingMatrices(model.volumeParameters,
@@ -79,11 +65,13 @@ public final class PoseTraining {
                                                      weightDecay: settings.weightDecay)
         groups += ParameterGroup.decayingMatrices(rest, learningRate: settings.learningRate, weightDecay: settings.weightDecay,
                                                   exempt: ["volume_type", "image_type"])
-        if self.tokenizer.isLearnable {
-            groups.append(ParameterGroup(self.tokenizer.namedParameters.map { ("tokenizer.\($0.name)", $0.tensor) },
+        if tokenizer.isLearnable {
+            groups.append(ParameterGroup(tokenizer.namedParameters.map { ("tokenizer.\($0.name)", $0.tensor) },
                                          learningRate: settings.tokenizerLearningRate))
         }
-        optimizer = Adam.adamW(groups, schedule: .warmupCosine(warmupSteps: settings.warmupSteps, totalSteps: settings.totalSteps))
+        let perEpoch = settings.loop(seed: seed).batchesPerEpoch(data.trainScenes.count)
+        optimizer = Adam.adamW(groups, schedule: .warmupCosine(warmupSteps: settings.warmupEpochs * perEpoch,
+                                                               totalSteps: settings.epochs * perEpoch))
         self.data = data
         self.settings = settings
         self.volumes = volumes
@@ -94,6 +82,8 @@ public final class PoseTraining {
     public var checkpointParameters: [(name: String, tensor: Tensor)] {
         model.namedParameters + tokenizer.namedParameters.map { ("tokenizer.\($0.name)", $0.tensor) }
     }
+
+    public var trainingCount: Int { data.trainScenes.count }
 
     /// Tokens `[B, N, P³·4]` of scenes.
     func tokens(_ scenes: [Int]) -> Tensor {
@@ -110,7 +100,13 @@ public final class PoseTraining {
         return [t.x, t.y, t.z]
     }
 
-    /// One update on `scenes` (indices into the dataset), `viewsPerStep` random training views each.
+    /// One update on training scenes `batch` (positions in `data.trainScenes`), `viewsPerStep`
+    /// random training views of each.
+    public func step(batch: [Int], random: inout RandomStreams) -> Float {
+        step(scenes: batch.map { data.trainScenes[$0] }, viewRandom: &random[.views])
+    }
+
+    /// One update on `scenes` (indices into the dataset).
     public func step(scenes: [Int], viewRandom: inout RandomGenerator) -> Float {
         let k = min(settings.viewsPerStep, data.trainViews)
         var pairs: [(scene: Int, view: Int)] = []
@@ -126,6 +122,15 @@ public final class PoseTraining {
         return loss.item
     }
 
+    /// Metrics of the held-out splits, e.g. `unseen_view_rotation_median_deg`.
+    public func evaluate() -> Metrics {
+        var metrics: Metrics = [:]
+        for split in [PoseSplit.unseenView, .unseenScene] {
+            if let m = PoseMetrics(predict(split)) { metrics.merge(m.named(prefix: "\(split.rawValue)_")) { a, _ in a } }
+        }
+        return metrics
+    }
+
     /// Predictions and errors for every (scene, view) pair of a split.
     public func predict(_ split: PoseSplit, scenesPerBatch: Int = 8) -> [PoseError] {
         let pairs = data.pairs(split)
@@ -139,40 +144,16 @@ public final class PoseTraining {
                     let views = pairs.filter { $0.scene == scene }
                     let sceneTokens = encoded.slice(axis: 0, i..<(i + 1))
                     let (rotation, translation) = model(scenes: sceneTokens, images: data.images(views))
+                    let (r, t) = (rotation.values, translation.values)
                     for (j, pair) in views.enumerated() {
-                        let r = Array(rotation.values[(9 * j)..<(9 * j + 9)])
-                        let t = translation.values[(3 * j)..<(3 * j + 3)]
-                        let position = SIMD3(t[t.startIndex], t[t.startIndex + 1], t[t.startIndex + 2]) * model.config.translationScale
+                        let position = SIMD3(t[3 * j], t[3 * j + 1], t[3 * j + 2]) * model.config.translationScale
                             + model.config.translationOffset
-                        let k = pair.scene * data.viewsPerScene + pair.view
-                        let d = position - data.positions[k]
-                        errors.append(PoseError(scene: pair.scene, view: pair.view,
-                                                rotationDegrees: Rotations.angleDegrees(r, data.rotations[k]),
-                                                translation: (d * d).sum().squareRoot(), predictedRotation: r, predictedPosition: position))
+                        errors.append(PoseError(scene: pair.scene, view: pair.view, rotation: Array(r[(9 * j)..<(9 * j + 9)]),
+                                                position: position, truth: data.pose(scene: pair.scene, view: pair.view)))
                     }
                 }
             }
         }
         return errors
-    }
-
-    /// Summary statistics of errors: mean and median rotation (°) and translation, share under 5/15/30°.
-    public static func metrics(_ errors: [PoseError], prefix: String) -> [String: Double] {
-        guard !errors.isEmpty else { return [:] }
-        func median(_ v: [Float]) -> Double {
-            let s = v.sorted()
-            return Double(s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
-        }
-        let r = errors.map(\.rotationDegrees), t = errors.map(\.translation)
-        var out: [String: Double] = [
-            "\(prefix)rotation_mean_deg": Double(r.reduce(0, +)) / Double(r.count),
-            "\(prefix)rotation_median_deg": median(r),
-            "\(prefix)translation_mean": Double(t.reduce(0, +)) / Double(t.count),
-            "\(prefix)translation_median": median(t),
-        ]
-        for threshold in [5, 15, 30] {
-            out["\(prefix)under_\(threshold)deg"] = Double(r.filter { $0 < Float(threshold) }.count) / Double(r.count)
-        }
-        return out
     }
 }

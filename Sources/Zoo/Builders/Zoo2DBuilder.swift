@@ -1,12 +1,13 @@
+import Configuration
 import Fields
 import Foundation
 import Formats
 import ZooStore
 
-/// What a 2-D zoo is made of and how it is fitted.
-public struct Zoo2DSettings: Sendable, Equatable {
-    public var source: ImageSourceKind = .fashionMNIST
-    /// Dataset location (defaults to the Debian package's folder for Fashion-MNIST).
+/// What a 2-D zoo is made of and how it is fitted (the `zoo2d` stage).
+public struct Zoo2DSettings: StageSettings, Equatable {
+    public var source = ImageSourceKind.fashionMNIST
+    /// Dataset location (null: the Debian package's folder for Fashion-MNIST).
     public var path: String?
     public var trainCount = 1_000
     public var testCount = 200
@@ -15,6 +16,25 @@ public struct Zoo2DSettings: Sendable, Equatable {
     public var partSize = 64
 
     public init() {}
+
+    public static let volatileKeys: Set<String> = ["part_size"]
+
+    public func validate(_ check: SettingsCheck) throws(ConfigError) {
+        try check.range(trainCount, 0...10_000_000, "train_count")
+        try check.range(testCount, 0...10_000_000, "test_count")
+        try check.range(partSize, 1...1_000_000, "part_size")
+        let f = check.section("fit"), n = f.section("network")
+        try n.range(fit.network.layers, 2...32, "layers")
+        try n.range(fit.network.width, 1...4096, "width")
+        try n.require(fit.network.inputs == 2 && fit.network.outputs == 3, "inputs", "image INRs map 2 coordinates to 3 colours")
+        try n.range(fit.network.omega, 0.001...1000, "omega")
+        try f.range(fit.learningRate, 1e-7...1, "learning_rate")
+        try f.range(fit.minimumSteps, 0...1_000_000, "minimum_steps")
+        try f.range(fit.maximumSteps, 1...10_000_000, "maximum_steps")
+        try f.require(fit.minimumSteps <= fit.maximumSteps, "minimum_steps", "\(fit.minimumSteps) is above maximum_steps \(fit.maximumSteps)")
+        try f.range(fit.targetPSNR, 0...200, "target_psnr")
+        try f.range(fit.batchSize, 1...100_000, "batch_size")
+    }
 }
 
 /// Fits a SIREN to every selected image (skipping those finished by an earlier, interrupted run),

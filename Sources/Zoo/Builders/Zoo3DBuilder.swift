@@ -1,3 +1,4 @@
+import Configuration
 import Dispatch
 import Fields
 import Foundation
@@ -6,8 +7,8 @@ import Synchronization
 import Tensor
 import ZooStore
 
-/// What a 3-D zoo is made of and how its NeRFs are fitted and gated.
-public struct Zoo3DSettings: Sendable, Equatable {
+/// What a 3-D zoo is made of and how its NeRFs are fitted and gated (the `zoo3d` stage).
+public struct Zoo3DSettings: StageSettings, Equatable {
     public var source = SceneSourceKind.sweethome3d
     /// The `.sh3f` folder (or a scenes folder for `scenes`).
     public var path: String?
@@ -29,11 +30,52 @@ public struct Zoo3DSettings: Sendable, Equatable {
     public var heldOutSceneShare: Float = 0.1
     /// Volumes of these scenes are sampled in [−extent, extent]³ (recorded in the zoo's geometry).
     public var volumeExtent: Float = 2.5
-    /// Scenes fitted side by side, one thread each.
-    public var workers = 2
-    public var seed: UInt64 = 0
+    /// Scenes fitted side by side, one thread each (null: one per core).
+    public var workers: Int?
+    /// Null: the pipeline's seed.
+    public var seed: UInt64?
 
     public init() {}
+
+    public static let volatileKeys: Set<String> = ["workers", "fit.evaluation_chunk"]
+
+    public func validate(_ check: SettingsCheck) throws(ConfigError) {
+        try check.range(scenesPerCategory, 1...10_000, "scenes_per_category")
+        try check.range(maxTriangles, 1...100_000_000, "max_triangles")
+        let s = check.section("scene")
+        try s.range(scene.imageSize, 4...4096, "image_size")
+        try s.range(scene.trainViews, 1...10_000, "train_views")
+        try s.range(scene.heldOutViews, 1...10_000, "held_out_views")
+        try s.range(scene.cameraDistance, 1.1...100, "camera_distance")
+        try s.range(scene.fieldOfViewX, 0.01...3.1, "field_of_view_x")
+        try s.range(scene.minElevation, -90...90, "min_elevation")
+        try s.range(scene.maxElevation, scene.minElevation...90, "max_elevation")
+        try s.range(scene.objectRadius, 0.01...10, "object_radius")
+        let f = check.section("fit"), n = f.section("network")
+        try n.range(fit.network.width, 1...4096, "width")
+        try n.range(fit.network.depth, 1...64, "depth")
+        try n.range(fit.network.viewWidth, 1...4096, "view_width")
+        try n.range(fit.network.positionFrequencies, 0...24, "position_frequencies")
+        try n.range(fit.network.directionFrequencies, 0...24, "direction_frequencies")
+        try n.range(fit.network.positionScale, 1e-6...1e6, "position_scale")
+        try f.range(fit.steps, 1...10_000_000, "steps")
+        try f.range(fit.raysPerStep, 1...1_000_000, "rays_per_step")
+        try f.range(fit.samplesPerRay, 2...4096, "samples_per_ray")
+        try f.range(fit.learningRate, 1e-8...1, "learning_rate")
+        try f.range(fit.near, 0...1000, "near")
+        try f.range(fit.far, 0...1000, "far")
+        try f.require(fit.near < fit.far, "near", "near \(fit.near) must be below far \(fit.far)")
+        try f.range(fit.densityNoise, 0...100, "density_noise")
+        try f.range(fit.collapseCheckStep, 1...10_000_000, "collapse_check_step")
+        try f.range(fit.collapseOpacity, 0...1, "collapse_opacity")
+        try f.range(fit.maxRestarts, 0...100, "max_restarts")
+        try f.range(fit.evaluationChunk, 1...10_000_000, "evaluation_chunk")
+        try check.range(gatePSNR, 0...200, "gate_psnr")
+        try check.range(minimumScenesPerClass, 1...100_000, "minimum_scenes_per_class")
+        try check.range(heldOutSceneShare, 0...0.9, "held_out_scene_share")
+        try check.range(volumeExtent, 0.01...1000, "volume_extent")
+        if let workers { try check.range(workers, 1...1024, "workers") }
+    }
 }
 
 /// One scene a 3-D zoo may contain.
@@ -50,10 +92,13 @@ public struct SceneCandidate: Sendable {
 /// scenes that pass quality control into the zoo file.
 public struct Zoo3DBuilder: Sendable {
     public let settings: Zoo3DSettings
+    /// Seeds the choice of models, the cameras and the fits (the settings' own, or the pipeline's).
+    public let seed: UInt64
     public let directory: String
 
-    public init(settings: Zoo3DSettings, directory: String) {
+    public init(settings: Zoo3DSettings, seed: UInt64, directory: String) {
         self.settings = settings
+        self.seed = settings.seed ?? seed
         self.directory = directory
     }
 
@@ -62,7 +107,7 @@ public struct Zoo3DBuilder: Sendable {
         switch settings.source {
         case .sweethome3d:
             let catalog = try FurnitureCatalog(path: settings.path ?? FurnitureCatalog.defaultDirectory)
-            var rng = RandomGenerator(seed: settings.seed)
+            var rng = RandomGenerator(seed: seed)
             var scenes: [SceneCandidate] = []
             for category in settings.categories.sorted() {
                 let pool = catalog.models.filter { $0.category == category && (settings.includeTextured || !$0.textured) }
@@ -107,7 +152,7 @@ public struct Zoo3DBuilder: Sendable {
         }
         return ZooManifest(architecture: .nerf(settings.fit.network), classNames: classNames,
                            normalization: "{\"rgb\":\"sigmoid\",\"density\":\"relu\",\"position\":\"pe(xyz*\(settings.fit.network.positionScale))\"}",
-                           seed: settings.seed, source: source,
+                           seed: seed, source: source,
                            geometry: SceneGeometry(near: settings.fit.near, far: settings.fit.far, objectRadius: objectRadius,
                                                    volumeExtent: settings.volumeExtent, background: 1))
     }
@@ -125,7 +170,7 @@ public struct Zoo3DBuilder: Sendable {
         struct Shared { var next = 0; var finished = 0; var psnrSum: Double = 0; var fitted = 0; var errors: [FormatError] = [] }
         let shared = Mutex(Shared(finished: mine.count - todo.count))
         progress?(mine.count - todo.count, mine.count, "")
-        DispatchQueue.concurrentPerform(iterations: max(1, min(settings.workers, todo.count))) { _ in
+        DispatchQueue.concurrentPerform(iterations: max(1, min(settings.workers ?? ProcessInfo.processInfo.activeProcessorCount, todo.count))) { _ in
             while true {
                 let i: Int? = shared.withLock { s in
                     guard s.next < todo.count, s.errors.isEmpty else { return nil }
@@ -166,12 +211,12 @@ public struct Zoo3DBuilder: Sendable {
         if let model = scene.model, !FileManager.default.fileExists(atPath: "\(folder)/transforms_test.json") {
             guard let catalog else { throw .unreadable(path: model.archive, reason: "no catalog to render from") }
             let mesh = try catalog.mesh(of: model, radius: settings.scene.objectRadius)
-            var rng = RandomGenerator(seed: settings.seed &+ UInt64(scene.position) &* 7919)
+            var rng = RandomGenerator(seed: seed &+ UInt64(scene.position) &* 7919)
             let (train, test) = SceneRenderer(settings.scene).render(mesh, rng: &rng)
             try SceneFolder.write(folder: folder, fieldOfViewX: settings.scene.fieldOfViewX, train: train, test: test)
         }
         let (train, test) = try SceneFolder.read(folder: folder, heldOut: settings.scene.heldOutViews)
-        let result = NeRFFitter(settings.fit).fit(training: train, heldOut: test, seed: settings.seed &+ UInt64(scene.position))
+        let result = NeRFFitter(settings.fit).fit(training: train, heldOut: test, seed: seed &+ UInt64(scene.position))
         let first = train.cameras[0]
         let images = train.colors.flatMap { $0.map { UInt8((min(max($0, 0), 1) * 255).rounded()) } }
         let views = ZooViews(images: images, poses: train.cameras.flatMap(\.cameraToWorld), count: train.count,

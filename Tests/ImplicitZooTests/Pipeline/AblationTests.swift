@@ -11,22 +11,21 @@ import Testing
           zoo2d:
             train_count: 3
             test_count: 1
-            min_steps: 2
-            max_steps: 4
+            fit: {minimum_steps: 2, maximum_steps: 4}
         """
 
     @Test func aGridRunsEveryCellRecordsFailuresSkipsFinishedCellsAndTabulates() throws {
         let dir = TemporaryDirectory("ablation")
         dir.write("tiny.yaml", Array(Self.pipeline.utf8))
-        // min_steps 9 is above max_steps 4: those cells fail with a config error and the grid goes on.
+        // minimum_steps 9 is above maximum_steps 4: those cells fail with a config error and the grid goes on.
         let plan = """
             name: grid
             pipeline: \(dir.file("tiny.yaml"))
             stage: zoo2d
             grid:
-              zoo2d.min_steps: [2, 9]
-              zoo2d.init_seed: [1, 2]
-            repeat: zoo2d.init_seed
+              zoo2d.fit.minimum_steps: [2, 9]
+              zoo2d.fit.init_seed: [1, 2]
+            repeat: zoo2d.fit.init_seed
             metrics: [mean_psnr, inrs]
             """
         dir.write("grid.yaml", Array(plan.utf8))
@@ -34,11 +33,11 @@ import Testing
         let results = try runner.run { _ in }
         #expect(results.count == 4)
         #expect(results.filter { $0.summary != nil }.count == 2)
-        #expect(results.filter { $0.error?.contains("min_steps") == true }.count == 2)
-        #expect(FileManager.default.fileExists(atPath: "\(runner.folder)/min_steps=9,init_seed=1/failed.txt"))
+        #expect(results.filter { $0.error?.contains("minimum_steps") == true }.count == 2)
+        #expect(FileManager.default.fileExists(atPath: "\(runner.folder)/minimum_steps=9,init_seed=1/failed.txt"))
 
         let csv = try String(contentsOfFile: "\(runner.folder)/results.csv", encoding: .utf8).split(separator: "\n")
-        #expect(csv.first == "zoo2d.min_steps,n,failed,mean_psnr_mean,mean_psnr_std,inrs_mean,inrs_std")
+        #expect(csv.first == "zoo2d.fit.minimum_steps,n,failed,mean_psnr_mean,mean_psnr_std,inrs_mean,inrs_std")
         #expect(csv.count == 3)
         #expect(csv[1].hasPrefix("2,2,0,") && csv[1].hasSuffix(",4.000000,0.000000"))
         #expect(csv[2] == "9,0,2,,,,")
@@ -46,7 +45,7 @@ import Testing
         #expect(markdown.contains("| 2 | 2 | 0 |") && markdown.contains(" ± "))
 
         // Run again: the finished cells are reused, not refitted.
-        let zoo = "\(runner.folder)/min_steps=2,init_seed=1/zoo.h5"
+        let zoo = "\(runner.folder)/minimum_steps=2,init_seed=1/zoo.h5"
         let written = try FileManager.default.attributesOfItem(atPath: zoo)[.modificationDate] as? Date
         let again = try runner.run { _ in }
         #expect(again.filter { $0.summary != nil }.count == 2)

@@ -18,18 +18,6 @@ import Tasks
         return c
     }
 
-    @Test func patchifyRoundTripsAndOrdersTokensZMajor() {
-        var rng = RandomGenerator(seed: 1)
-        let v = Tensor.uniform([2, 4, 4, 4, 3], rng: &rng)
-        let t = VolumePatches.patchify(v, patch: 2)
-        #expect(t.shape == [2, 8, 24])
-        // Token 5 = (z 1, y 0, x 1); its value 0 is point (z 2, y 0, x 2), channel 0.
-        #expect(t[1, 5, 0] == v[1, 2, 0, 2, 0])
-        // Value (pz 1, py 0, px 1, c 2) = index ((1·2 + 0)·2 + 1)·3 + 2 = 17.
-        #expect(t[0, 5, 17] == v[0, 3, 0, 3, 2])
-        #expect(VolumePatches.unpatchify(t, patch: 2, channels: 3).values == v.values)
-    }
-
     @Test func maskingKeepsExactlyTheVisibleTokensAndRestoresOrder() {
         var rng = RandomGenerator(seed: 3)
         let mask = TokenMask.random(batch: 3, total: 64, visible: 12, rng: &rng)

@@ -6,10 +6,12 @@ import Fields
 import Formats
 import Tokens
 import Tasks
+import Training
+import Configuration
 import ZooStore
 
 @Suite struct PoseTests {
-    @Test func rotationErrorsOnKnownRotations() {
+    @Test func rotationErrorsOnKnownRotations() throws {
         let identity = Rotations.axisAngle(SIMD3(0, 0, 1), degrees: 0)
         let axis = SIMD3<Float>(1, 2, 3) / Float(14).squareRoot()
         #expect(Swift.abs(Rotations.angleDegrees(identity, Rotations.axisAngle(axis, degrees: 30)) - 30) < 1e-3)
@@ -21,10 +23,11 @@ import ZooStore
         let errors = [PoseError(scene: 0, view: 0, rotationDegrees: 3, translation: 0.1, predictedRotation: identity, predictedPosition: .zero),
                       PoseError(scene: 0, view: 1, rotationDegrees: 10, translation: 0.3, predictedRotation: identity, predictedPosition: .zero),
                       PoseError(scene: 1, view: 0, rotationDegrees: 40, translation: 0.2, predictedRotation: identity, predictedPosition: .zero)]
-        let m = PoseTraining.metrics(errors, prefix: "")
-        #expect(m["rotation_median_deg"] == 10 && Swift.abs(m["rotation_mean_deg"]! - 53.0 / 3) < 1e-9)
-        #expect(Swift.abs(m["under_5deg"]! - 1.0 / 3) < 1e-9 && Swift.abs(m["under_15deg"]! - 2.0 / 3) < 1e-9 && m["under_30deg"] == 2.0 / 3)
-        #expect(Swift.abs(m["translation_median"]! - 0.2) < 1e-6)
+        let m = try #require(PoseMetrics(errors))
+        #expect(m.rotationMedianDeg == 10 && Swift.abs(m.rotationMeanDeg - 53.0 / 3) < 1e-9)
+        #expect(Swift.abs(m.under5Deg - 1.0 / 3) < 1e-9 && Swift.abs(m.under15Deg - 2.0 / 3) < 1e-9 && m.under30Deg == 2.0 / 3)
+        #expect(Swift.abs(m.translationMedian - 0.2) < 1e-6 && PoseMetrics([]) == nil)
+        #expect(m.named(prefix: "unseen_view_")["unseen_view_under_15deg"] == m.under15Deg)
     }
 
     @Test func sixDGradientsAreRight() {
@@ -60,17 +63,23 @@ import ZooStore
         return try ZooReader(path: dir.file("zoo.h5"))
     }
 
-    static var tinyConfig: PoseConfiguration {
-        var c = PoseConfiguration()
-        c.volume.gridSize = 8
-        c.volume.patchSize = 2
-        c.volume.dim = 12
-        c.volume.depth = 1
-        c.volume.heads = 2
-        c.imageChannels = [4, 8]
-        c.poseDepth = 1
-        c.headWidth = 16
-        return c
+    /// The tiny volume encoder of `tinyPretraining`.
+    static var tinyVolume: MAE3DConfiguration { tinyPretraining().settings.model }
+
+    static var tinySettings: PoseSettings {
+        var s = PoseSettings()
+        s.initialization = .scratch
+        s.trainViews = 4
+        s.batchSize = 4
+        s.viewsPerStep = 4
+        s.learningRate = 3e-3
+        s.model.imageChannels = [4, 8]
+        s.model.poseDepth = 1
+        s.model.headWidth = 16
+        s.refine.iterations = 3
+        s.refine.rays = 32
+        s.refine.samplesPerRay = 8
+        return s
     }
 
     @Test func poseLossFallsOnATinyZoo() throws {
@@ -78,13 +87,13 @@ import ZooStore
         let zoo = try Self.tinyZoo(in: dir)
         let data = try PoseDataset(zoo: zoo, trainViews: 4)
         #expect(data.pairs(.train).count == 16 && data.pairs(.unseenView).count == 8 && data.pairs(.unseenScene).count == 6)
-        let volumes = VolumeGrid(size: 8, extent: 2.5).sample(try zoo.nerfs())
-        var settings = PoseTrainingSettings()
-        settings.learningRate = 3e-3
-        settings.warmupSteps = 5
-        settings.totalSteps = 200
-        let training = try PoseTraining(config: Self.tinyConfig, settings: settings, data: data, volumes: volumes, nerfs: nil,
-                                        tokenizer: .grid, pretrained: nil, seed: 1)
+        let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
+        #expect(grid.extent == 2.5 && grid.delta == 4.0 / 63.0)
+        var settings = Self.tinySettings
+        settings.epochs = 200
+        settings.warmupEpochs = 5
+        let training = try PoseTraining(volume: Self.tinyVolume, settings: settings, data: data, grid: grid,
+                                        volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
         var rng = RandomGenerator(seed: 4)
         var losses: [Float] = []
         for _ in 0..<200 { losses.append(training.step(scenes: data.trainScenes, viewRandom: &rng)) }
@@ -94,26 +103,33 @@ import ZooStore
         #expect(errors.count == 16 && errors.allSatisfy { $0.rotationDegrees.isFinite })
     }
 
-    @Test func learnableTokenizerStartsOnTheGridAndGetsGradients() throws {
-        let dir = TemporaryDirectory()
-        let zoo = try Self.tinyZoo(in: dir, scenes: 2, views: 2)
-        let nerfs = try zoo.nerfs()
-        let grid = VolumeGrid(size: 8, extent: 2.5)
-        let fromVolumes = VolumePatches.patchify(grid.sample(nerfs), patch: 2)
-        for kind in VolumeTokenizerKind.allCases {
-            let tokenizer = VolumeTokenizer(kind: kind, grid: grid, patch: 2)
-            let tokens = tokenizer.tokens(nerfs)
-            expectClose(tokens.values, fromVolumes.values, atol: 2e-5)
-            guard kind != .grid else { continue }
-            tokens.sum().backward()
-            for (name, p) in tokenizer.namedParameters {
-                #expect(p.grad.map { $0.values.contains { $0 != 0 } } == true, "\(kind.rawValue) \(name) got no gradient")
-            }
-            // Points stay inside the box whatever the angles become.
-            if let angles = tokenizer.angles {
-                angles.assign(angles.values.enumerated().map { $1 + Float($0 % 7) })
-                #expect(tokenizer.points().values.allSatisfy { Swift.abs($0) <= 2.5 + 1e-5 })
-            }
+    @Test func thePoseStageWritesPredictionsWithTrueAndPredictedPosesFiguresAndASummary() throws {
+        let dir = TemporaryDirectory("pose-stage")
+        _ = try Self.tinyZoo(in: dir)
+        let pretrain = tinyPretraining().settings, root = dir.path
+        var settings = Self.tinySettings
+        settings.epochs = 2
+        let context = TaskContext(folder: dir.file("pose"), seed: 1, check: SettingsCheck(file: "p.yaml", path: "stages.pose"),
+                                  folders: { $0 == .zoo3d ? root : "\(root)/\($0)" },
+                                  sections: { _, _ in pretrain }, log: { _ in })
+        try PoseTask.validate(settings, context: context)
+        let summary = try PoseTask.run(settings, context: context)
+        #expect(summary.steps == 2 && summary.trainScenes == 4 && summary.unseenScenes == 1)
+        let view = try #require(summary.unseenView), scene = try #require(summary.unseenScene)
+        #expect(view.refined != nil && scene.predicted.rotationMedianDeg.isFinite)
+        let csv = try String(contentsOfFile: dir.file("pose/predictions.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csv.count == 1 + 8 + 6)
+        #expect(csv[0].hasPrefix("split,scene,view,true_r00,") && csv[0].contains(",predicted_z,rotation_error_deg,")
+                && csv[0].hasSuffix("refined_rotation_error_deg,refined_translation_error"))
+        // The true pose in a row is the zoo's camera: scene-0 view 4 (the first held-out view).
+        let data = try PoseDataset(zoo: try ZooReader(path: dir.file("zoo.h5")), trainViews: 4)
+        let row = csv[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(row.count == 3 + 12 + 12 + 2 + 12 + 2 && row[0] == "unseen_view" && row[1] == "scene-0" && row[2] == "4")
+        let truth = data.pose(scene: 0, view: 4)
+        expectClose(row[3..<15].map { Float($0)! }, truth.rotation + [truth.position.x, truth.position.y, truth.position.z], atol: 1e-5)
+        #expect(Float(row[27])! >= 0 && !row[29].isEmpty)
+        for figure in ["cameras-unseen_view.png", "cameras-unseen_scene.png"] {
+            #expect(try PNG.read(dir.file("pose/figures/\(figure)")).width > 100)
         }
     }
 }

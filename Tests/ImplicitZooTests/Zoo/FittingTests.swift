@@ -5,6 +5,7 @@ import Fields
 import Formats
 import Tasks
 import Zoo
+import ZooStore
 
 /// The cube of the fixture library, as the renderer sees it.
 func fixtureCube() throws -> TriangleMesh {
@@ -77,6 +78,8 @@ func fixtureCube() throws -> TriangleMesh {
         var refinement = PoseRefinement()
         refinement.iterations = 100
         let (refined, position) = refinement.refine(nerf: nerf, image: heldOut.colors[1], size: 64, fieldOfViewX: settings.fieldOfViewX,
+                                                    geometry: SceneGeometry(near: fit.near, far: fit.far, objectRadius: settings.objectRadius,
+                                                                            volumeExtent: 2.5),
                                                     rotation: start, position: orbit(camera.position), seed: 2)
         let before = Rotations.angleDegrees(start, truth), after = Rotations.angleDegrees(refined, truth)
         #expect(abs(before - 10) < 0.01)

@@ -19,40 +19,6 @@ public enum TrainingError: Error, CustomStringConvertible {
     }
 }
 
-/// A model, its optimizer and one training step over a batch of example indices.
-public protocol TrainingTask: AnyObject {
-    /// Parameters saved in checkpoints (model and any learned tokenizer).
-    var checkpointParameters: [(name: String, tensor: Tensor)] { get }
-    var optimizer: Optimizer { get }
-    /// Number of training examples.
-    var trainingCount: Int { get }
-    /// One optimizer update on the examples `batch`; returns the loss.
-    func step(batch: [Int], random: inout RandomStreams) -> Float
-    /// Metrics at the end of an epoch (e.g. validation loss).
-    func evaluate() -> [String: Double]
-}
-
-/// The named random generators of a run, saved in every checkpoint.
-public struct RandomStreams: Sendable {
-    public var streams: [String: RandomGenerator]
-
-    public init(seed: UInt64, names: [String]) {
-        var root = RandomGenerator(seed: seed)
-        streams = Dictionary(uniqueKeysWithValues: names.map { ($0, root.split($0)) })
-    }
-
-    public subscript(name: String) -> RandomGenerator {
-        get { streams[name]! }
-        set { streams[name] = newValue }
-    }
-
-    var states: [String: [UInt64]] { streams.mapValues(\.state) }
-
-    mutating func restore(_ states: [String: [UInt64]]) {
-        for (k, v) in states where v.count == 4 { streams[k] = RandomGenerator(state: v) }
-    }
-}
-
 /// Epochs of shuffled batches with checkpoints, resume and a metric log (`metrics.jsonl`, one line
 /// per epoch). The data order of epoch e comes from the seed and e alone, so a resumed run sees
 /// exactly the batches an uninterrupted one would.
@@ -89,25 +55,23 @@ public struct TrainingLoop {
     /// Trains `task` to the end (or to `stopAfterSteps`), resuming from the newest checkpoint in
     /// `folder`. Returns the final state.
     @discardableResult
-    public func run(_ task: TrainingTask, folder: RunFolder, streams names: [String], label: String,
-                    log: (String) -> Void = { _ in }) throws -> TrainingState {
-        let store = CheckpointStore(runFolder: folder.path)
-        var random = RandomStreams(seed: seed, names: names)
+    public func run(_ task: TrainingTask, folder: String, label: String, log: (String) -> Void = { _ in }) throws -> TrainingState {
+        let store = CheckpointStore(runFolder: folder)
+        var random = RandomStreams(seed: seed)
         var state = TrainingState()
         if let saved = store.latest() {
-            let byName = Dictionary(uniqueKeysWithValues: task.checkpointParameters.map { ($0.name, $0.tensor) })
-            for (name, tensor) in byName {
-                guard let t = saved.parameters[name], t.shape == tensor.shape else {
-                    throw TrainingError.checkpointMismatch("parameter '\(name)' is \(saved.parameters[name]?.shape.description ?? "missing")")
-                }
-                tensor.assign(t)
+            do {
+                try loadParameters(task.checkpointParameters, from: saved.parameters, allowExtra: true)
+            } catch {
+                throw TrainingError.checkpointMismatch("\(error)")
             }
             try task.optimizer.restore(saved.optimizer)
             state = saved.state
             random.restore(state.randomStreams)
             log("\(label): resuming from step \(state.step) (epoch \(state.epoch + 1), batch \(state.batchInEpoch))")
         }
-        try MetricLog(path: folder.file("metrics.jsonl")).truncate(toEpochsBefore: state.epoch)
+        let metricLog = MetricLog(path: "\(folder)/metrics.jsonl")
+        try metricLog.truncate(toEpochsBefore: state.epoch)
         let perEpoch = batchesPerEpoch(task.trainingCount)
         let bar = ProgressBar(label: label)
         var stepsHere = 0
@@ -139,10 +103,10 @@ public struct TrainingLoop {
             metrics["learning_rate"] = Double(task.optimizer.currentLearningRate())
             state.epochLossSum = 0
             state.epochLossCount = 0
-            try MetricLog(path: folder.file("metrics.jsonl")).append(epoch: state.epoch + 1, step: state.step, metrics: metrics)
+            try metricLog.append(epoch: state.epoch + 1, step: state.step, metrics: metrics)
             state.epoch += 1
             state.batchInEpoch = 0
-            state.lastMetrics = metrics
+            state.lastMetrics = metrics.filter { $0.value.isFinite }
             state.randomStreams = random.states
             try store.save(parameters: task.checkpointParameters, optimizer: task.optimizer.exportState(), state: state)
         }

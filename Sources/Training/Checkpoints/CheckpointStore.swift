@@ -3,33 +3,6 @@ import Formats
 import NN
 import Tensor
 
-/// Everything a training run needs to continue exactly where it stopped.
-public struct TrainingState: Codable, Equatable, Sendable {
-    /// Optimizer updates done so far.
-    public var step: Int
-    /// The epoch in progress and how many of its batches are done (the data cursor).
-    public var epoch: Int
-    public var batchInEpoch: Int
-    /// State words of each named random stream (e.g. "mask", "dropout").
-    public var randomStreams: [String: [UInt64]]
-    /// The last finished epoch's metrics, for the closing table.
-    public var lastMetrics: [String: Double]
-    /// Sum and count of the losses of the epoch in progress (its mean training loss).
-    public var epochLossSum: Double
-    public var epochLossCount: Int
-
-    public init(step: Int = 0, epoch: Int = 0, batchInEpoch: Int = 0, randomStreams: [String: [UInt64]] = [:],
-                lastMetrics: [String: Double] = [:], epochLossSum: Double = 0, epochLossCount: Int = 0) {
-        self.step = step
-        self.epoch = epoch
-        self.batchInEpoch = batchInEpoch
-        self.randomStreams = randomStreams
-        self.lastMetrics = lastMetrics
-        self.epochLossSum = epochLossSum
-        self.epochLossCount = epochLossCount
-    }
-}
-
 /// Checkpoints in a run folder: `checkpoints/step-NNNNNNN.safetensors` (parameters as
 /// `model.<name>`, optimizer moments as `optimizer.<name>.<moment>`) and, written last, its
 /// `.json` (training state): a checkpoint counts only once its JSON exists. The newest `keep` are kept.
@@ -62,10 +35,7 @@ public struct CheckpointStore: Sendable {
         let path = base(state.step)
         try Safetensors.write(tensors, metadata: ["format": "implicit-zoo-checkpoint", "step": "\(state.step)",
                                                   "optimizer_step": "\(optimizer.step)"], to: path + ".safetensors")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let json = try? encoder.encode(state) else { throw .unwritable(path: path + ".json", reason: "encoding the state failed") }
-        try FileBytes.writeAtomically(json, to: path + ".json")
+        try JSONOutput.write(state, to: path + ".json")
         for old in steps().dropLast(keep) {
             try? FileManager.default.removeItem(atPath: base(old) + ".json")
             try? FileManager.default.removeItem(atPath: base(old) + ".safetensors")
@@ -78,7 +48,7 @@ public struct CheckpointStore: Sendable {
         for step in steps().reversed() {
             let path = base(step)
             guard let data = FileManager.default.contents(atPath: path + ".json"),
-                  let state = try? JSONDecoder().decode(TrainingState.self, from: data),
+                  let state = JSONOutput.decode(TrainingState.self, from: data),
                   let (tensors, metadata) = try? Safetensors.read(path + ".safetensors"),
                   let optimizerStep = metadata["optimizer_step"].flatMap({ Int($0) }) else { continue }
             var parameters: [String: Tensor] = [:], moments: [String: Tensor] = [:]

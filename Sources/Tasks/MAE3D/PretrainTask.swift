@@ -1,0 +1,54 @@
+import Fields
+import Foundation
+import Formats
+import Tensor
+import Training
+import ZooStore
+
+/// `pretrain`: samples the zoo's NeRFs into volumes, cuts them into tokens and pretrains the
+/// volume encoder as a masked autoencoder on the training scenes.
+public enum PretrainTask: PipelineTask {
+    public static let stage = StageName.pretrain
+    public static let summary = "masked-autoencoder pretraining of the volume encoder on NeRF volumes"
+
+    public static func dependencies(_ settings: PretrainSettings) -> [StageName] { [.zoo3d] }
+
+    /// What a finished pretraining reports.
+    public struct Summary: Codable, Sendable {
+        public var epochs: Int
+        public var steps: Int
+        public var trainScenes: Int
+        public var validationScenes: Int
+        public var trainLoss: Double?
+        public var validationLoss: Double?
+        public var learningRate: Double?
+        /// The newest checkpoint, relative to the run folder (what `pose` loads).
+        public var checkpoint: String?
+        public var secondsThisRun: Double
+    }
+
+    public static func run(_ settings: PretrainSettings, context: TaskContext) throws -> Summary {
+        let start = Date()
+        let seed = settings.seed ?? context.seed
+        let zoo = try ZooReader(path: "\(context.folder(of: .zoo3d))/zoo.h5")
+        let grid = VolumeGrid(size: settings.model.gridSize, geometry: try zoo.sceneGeometry(), extent: settings.volumeExtent)
+        context.log("pretrain: sampling \(zoo.count) NeRFs on a \(grid.size)³ grid over ±\(grid.extent) (cached next to the zoo)")
+        let volumes = try ZooVolumes.load(zoo, grid: grid)
+        let trainRows = (0..<zoo.count).filter { zoo.splits[$0] == .train }
+        let validationRows = (0..<zoo.count).filter { zoo.splits[$0] == .test }
+        let training = MAE3DPretraining(settings: settings, trainVolumes: volumes.indexSelect(axis: 0, trainRows),
+                                        validationVolumes: volumes.indexSelect(axis: 0, validationRows), seed: seed)
+        let state = try settings.loop(seed: seed).run(training, folder: context.folder, label: "pretrain", log: context.log)
+        let shown = Array((validationRows.isEmpty ? trainRows : validationRows).prefix(settings.figures))
+        if !shown.isEmpty {
+            let image = ReconstructionFigure.make(model: training.model, volumes: volumes.indexSelect(axis: 0, shown),
+                                                  names: shown.map { zoo.names[$0] })
+            try PNG.write(image, to: context.file("figures/reconstruction.png"))
+        }
+        let checkpoint = CheckpointStore(runFolder: context.folder).steps().last.map { "checkpoints/step-\(String(format: "%07d", $0))" }
+        return Summary(epochs: state.epoch, steps: state.step, trainScenes: trainRows.count, validationScenes: validationRows.count,
+                       trainLoss: state.lastMetrics["train_loss"], validationLoss: state.lastMetrics["validation_loss"],
+                       learningRate: state.lastMetrics["learning_rate"], checkpoint: checkpoint,
+                       secondsThisRun: Date().timeIntervalSince(start).rounded())
+    }
+}

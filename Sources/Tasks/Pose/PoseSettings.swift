@@ -1,0 +1,71 @@
+import Configuration
+import Tokens
+import Training
+
+/// How `pose` starts its volume encoder.
+public enum VolumeEncoderInitialization: String, Sendable, Codable, CaseIterable {
+    /// From the newest checkpoint of a pretraining run.
+    case pretrained
+    /// From a fresh draw.
+    case scratch
+}
+
+/// The `pose` stage: the encoder's start, the tokenizer, the model, training and refinement.
+public struct PoseSettings: StageSettings, Equatable {
+    public var initialization = VolumeEncoderInitialization.pretrained
+    /// A pretraining run folder other than this pipeline's `pretrain` (null: that one).
+    public var pretrainedRun: String?
+    public var tokenizer = VolumeTokenizerKind.grid
+    /// The first views of each training scene are learned from; the rest are held out.
+    public var trainViews = 20
+    public var epochs = 50
+    /// Scenes per step (the volume encoder's cost is per scene).
+    public var batchSize = 4
+    /// Random training views of each scene in one step.
+    public var viewsPerStep = 16
+    /// Rate of the new parts (view encoder, pose transformer, heads) and of a scratch volume encoder.
+    public var learningRate: Float = 1e-3
+    /// Rate of a pretrained volume encoder (fine-tuned gently).
+    public var pretrainedLearningRate: Float = 1e-4
+    /// Rate of learnable tokenizer parameters (angles, in radians).
+    public var tokenizerLearningRate: Float = 1e-3
+    public var weightDecay: Float = 0.05
+    public var warmupEpochs = 2
+    /// Epochs between held-out evaluations (and after the last).
+    public var evaluateEvery = 10
+    public var checkpointEvery = 25
+    public var model = PoseConfiguration()
+    public var refine = PoseRefinement()
+    /// Null: the pipeline's seed.
+    public var seed: UInt64?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case initialization = "init", pretrainedRun, tokenizer, trainViews, epochs, batchSize, viewsPerStep, learningRate,
+             pretrainedLearningRate, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
+             refine, seed
+    }
+
+    public static let volatileKeys: Set<String> = ["checkpoint_every", "evaluate_every", "pretrained_run"]
+
+    public func validate(_ check: SettingsCheck) throws(ConfigError) {
+        try check.range(trainViews, 1...100_000, "train_views")
+        try check.range(epochs, 1...1_000_000, "epochs")
+        try check.range(batchSize, 1...100_000, "batch_size")
+        try check.range(viewsPerStep, 1...100_000, "views_per_step")
+        try check.range(learningRate, 1e-9...10, "learning_rate")
+        try check.range(pretrainedLearningRate, 1e-9...10, "pretrained_learning_rate")
+        try check.range(tokenizerLearningRate, 0...10, "tokenizer_learning_rate")
+        try check.range(weightDecay, 0...10, "weight_decay")
+        try check.range(warmupEpochs, 0...1_000_000, "warmup_epochs")
+        try check.range(evaluateEvery, 1...1_000_000, "evaluate_every")
+        try check.range(checkpointEvery, 1...10_000_000, "checkpoint_every")
+        try refine.validate(check.section("refine"))
+    }
+
+    /// The loop that runs these settings.
+    public func loop(seed: UInt64) -> TrainingLoop {
+        TrainingLoop(epochs: epochs, batchSize: batchSize, seed: seed, checkpointEvery: checkpointEvery, evaluateEvery: evaluateEvery)
+    }
+}

@@ -1,0 +1,104 @@
+import Configuration
+import Fields
+import Foundation
+import Formats
+import NN
+import Tensor
+import Tokens
+import Training
+import ZooStore
+
+/// `pose`: fine-tunes the volume encoder (pretrained by `pretrain`, or from scratch) to regress
+/// the camera pose of views with respect to their scene's NeRF; scores seen scenes on unseen views
+/// and unseen scenes, before and after photometric refinement through the frozen NeRF.
+public enum PoseTask: PipelineTask {
+    public static let stage = StageName.pose
+    public static let summary = "camera-pose regression against NeRFs (pretrained or scratch encoder), with refinement"
+
+    public static func dependencies(_ settings: PoseSettings) -> [StageName] {
+        settings.initialization == .pretrained && settings.pretrainedRun == nil ? [.zoo3d, .pretrain] : [.zoo3d]
+    }
+
+    /// The errors of one held-out split, as predicted and after refinement.
+    public struct SplitResult: Codable, Sendable {
+        public var predicted: PoseMetrics
+        public var refined: PoseMetrics?
+    }
+
+    /// What a finished pose regression reports.
+    public struct Summary: Codable, Sendable {
+        public var epochs: Int
+        public var steps: Int
+        public var initialization: VolumeEncoderInitialization
+        public var tokenizer: VolumeTokenizerKind
+        public var trainScenes: Int
+        public var unseenScenes: Int
+        public var unseenView: SplitResult?
+        public var unseenScene: SplitResult?
+        public var secondsThisRun: Double
+
+        enum CodingKeys: String, CodingKey {
+            case epochs, steps, initialization = "init", tokenizer, trainScenes, unseenScenes, unseenView, unseenScene, secondsThisRun
+        }
+    }
+
+    /// The pose model must fit the volume encoder, which has the shape the pretraining stage gives it.
+    public static func validate(_ settings: PoseSettings, context: TaskContext) throws(ConfigError) {
+        let pretrain = try context.settings(of: .pretrain, as: PretrainSettings.self)
+        try settings.model.validate(context.check.section("model"), volume: pretrain.model)
+    }
+
+    public static func run(_ settings: PoseSettings, context: TaskContext) throws -> Summary {
+        let start = Date()
+        let seed = settings.seed ?? context.seed
+        let pretrain = try context.settings(of: .pretrain, as: PretrainSettings.self)
+        let zoo = try ZooReader(path: "\(context.folder(of: .zoo3d))/zoo.h5")
+        let grid = VolumeGrid(size: pretrain.model.gridSize, geometry: try zoo.sceneGeometry(), extent: pretrain.volumeExtent)
+        let data = try PoseDataset(zoo: zoo, trainViews: settings.trainViews)
+        let volumes = try ZooVolumes.load(zoo, grid: grid)
+        let nerfs = settings.tokenizer == .grid ? nil : try zoo.nerfs()
+        var pretrained: [String: Tensor]?
+        if settings.initialization == .pretrained {
+            let source = settings.pretrainedRun ?? context.folder(of: .pretrain)
+            guard let parameters = CheckpointStore(runFolder: source).latestParameters() else {
+                throw FormatError.unreadable(path: "\(source)/checkpoints",
+                                             reason: "no pretraining checkpoint here; run `pipeline run pretrain`, or set init=scratch")
+            }
+            pretrained = parameters
+            context.log("pose: volume encoder from \(source)")
+        }
+        let training: PoseTraining
+        do {
+            training = try PoseTraining(volume: pretrain.model, settings: settings, data: data, grid: grid, volumes: volumes,
+                                        nerfs: nerfs, pretrained: pretrained, seed: seed)
+        } catch {
+            throw TrainingError.checkpointMismatch("the pretraining checkpoint does not fit the volume encoder: \(error)")
+        }
+        let state = try settings.loop(seed: seed).run(training, folder: context.folder, label: "pose", log: context.log)
+
+        var summary = Summary(epochs: state.epoch, steps: state.step, initialization: settings.initialization,
+                              tokenizer: settings.tokenizer, trainScenes: data.trainScenes.count, unseenScenes: data.testScenes.count,
+                              secondsThisRun: 0)
+        var table = PredictionTable()
+        let refiner = PoseRefiner(settings.refine, data: data, zoo: zoo, seed: seed)
+        for split in [PoseSplit.unseenView, .unseenScene] {
+            let errors = training.predict(split)
+            guard let predicted = PoseMetrics(errors) else { continue }
+            var refined: [PoseError] = []
+            if settings.refine.enabled {
+                let bar = ProgressBar(label: "refine")
+                refined = try refiner.refine(errors) { bar.update(done: $0, total: $1, detail: "") }
+            }
+            let result = SplitResult(predicted: predicted, refined: PoseMetrics(refined))
+            if split == .unseenView { summary.unseenView = result } else { summary.unseenScene = result }
+            table.add(split: split, errors: errors, refined: refined, data: data)
+            let title = "\(split.rawValue.replacingOccurrences(of: "_", with: " ")): " + String(format: "median %.1f deg", predicted.rotationMedianDeg)
+            try PNG.write(CameraFigure.make(truth: errors.map { data.pose(scene: $0.scene, view: $0.view).position },
+                                            predicted: errors.map(\.predictedPosition), title: title),
+                          to: context.file("figures/cameras-\(split.rawValue).png"))
+        }
+        try FileBytes.writeAtomically(Array(table.text.utf8), to: context.file("predictions.csv"))
+        summary.secondsThisRun = Date().timeIntervalSince(start).rounded()
+        return summary
+    }
+}

@@ -1,0 +1,87 @@
+import Configuration
+import Foundation
+import Pipeline
+import Tasks
+import Testing
+import Training
+import Zoo
+
+@Suite struct PipelineFileTests {
+    let dir = TemporaryDirectory()
+
+    func pipelineFile(_ yaml: String, name: String = "p.yaml") -> String { dir.write(name, Array(yaml.utf8)) }
+
+    @Test func theBuiltInDefaultIsTheDefaultFileAndEveryStageReadsCleanly() throws {
+        let file = try String(contentsOfFile: fixture("../../../Pipelines/default.yaml"), encoding: .utf8)
+        #expect(BuiltInPipeline.text == file)
+        let d = try PipelineDefinition.load(fixture("../../../Pipelines/default.yaml"))
+        #expect(d.stageNames == [.zoo2d, .zoo3d, .pretrain, .pose] && d.name == "default")
+        let zoo3d = try d.settings(for: .zoo3d, as: Zoo3DSettings.self)
+        #expect(zoo3d.fit.network.width == 64 && zoo3d.fit.steps == 800 && zoo3d.categories.count == 5)
+        let pose = try d.settings(for: .pose, as: PoseSettings.self)
+        #expect(PoseTask.dependencies(pose) == [.zoo3d, .pretrain] && pose.viewsPerStep == 16)
+        #expect(try d.settings(for: .pretrain, as: PretrainSettings.self).model.maskRatio == 0.8)
+        let paper = try PipelineDefinition.load(fixture("../../../Pipelines/paper/default.yaml"))
+        #expect(try paper.settings(for: .zoo3d, as: Zoo3DSettings.self).fit.steps == 20_000)
+        #expect(try paper.settings(for: .zoo2d, as: Zoo2DSettings.self).source == .cifar10)
+        #expect(try paper.settings(for: .pose, as: PoseSettings.self).epochs == 100)
+        let ablation = try AblationPlan.load(fixture("../../../Pipelines/ablations/pose.yaml"))
+        #expect(ablation.cells.count == 2 * 4 * 3 && ablation.stage == .pose)
+        #expect(AblationPlan.identifier(ablation.cells[0]) == "init=pretrained,tokenizer=grid,seed=0")
+    }
+
+    @Test func withoutAFileTheBuiltInDefaultRuns() throws {
+        let d = try PipelineDefinition.load(stages: StageCatalog.builtIn.names, directory: dir.path)   // no Pipelines/ there
+        #expect(d.file == BuiltInPipeline.file && d.name == "default" && d.stageNames.count == 4)
+        dir.write("Pipelines/default.yaml", Array("name: mine\nstages: {zoo2d: {}}\n".utf8))
+        #expect(try PipelineDefinition.load(directory: dir.path).name == "mine")
+    }
+
+    @Test func unknownTopLevelKeysBadOverridesAndBadNamesAreErrors() throws {
+        let file = pipelineFile("name: t\nseeed: 3\nstages:\n  zoo2d: {}\n")
+        #expect(throws: ConfigError.unknownKey(file: file, section: "", key: "seeed", known: ["name", "description", "seed", "stages"])) {
+            try PipelineDefinition.load(file)
+        }
+        let file2 = pipelineFile("name: t\nstages:\n  zoo2d:\n    train_count: many\n", name: "q.yaml")
+        let d = try PipelineDefinition.load(file2)
+        #expect(throws: ConfigError.wrongType(file: file2, key: "stages.zoo2d.train_count", expected: "an integer", found: "many")) {
+            try d.settings(for: .zoo2d, as: Zoo2DSettings.self)
+        }
+        #expect(throws: ConfigError.badOverride("novalue")) { try PipelineDefinition.load(file2, overrides: ["novalue"], stage: .zoo2d) }
+        let outside = pipelineFile("name: ../..\nstages: {}\n", name: "r.yaml")
+        #expect(throws: ConfigError.self) { try PipelineDefinition.load(outside) }
+        let context = StageContext(pipeline: d, runRoot: dir.path, requestedStage: StageName("zoo4d"))
+        #expect(throws: ConfigError.unknownStage(file: file2, stage: "zoo4d", known: ["zoo2d", "zoo3d", "pretrain", "pose"])) {
+            try StageRunner.run(StageName("zoo4d"), context: context)
+        }
+    }
+
+    @Test func overridesReachTheRightStage() throws {
+        let file = pipelineFile("name: t\nseed: 1\nstages:\n  zoo2d:\n    train_count: 5\n  zoo3d:\n    fit: {steps: 10}\n")
+        let d = try PipelineDefinition.load(file, overrides: ["train_count=7", "zoo3d.fit.steps=20", "seed=4", "zoo3d.categories=[a, b c]",
+                                                              "pose.epochs=3"],
+                                            stage: .zoo2d, stages: StageCatalog.builtIn.names)
+        #expect(d.seed == 4)
+        #expect(try d.settings(for: .zoo2d, as: Zoo2DSettings.self).trainCount == 7)
+        let z3 = try d.settings(for: .zoo3d, as: Zoo3DSettings.self)
+        #expect(z3.fit.steps == 20 && z3.categories == ["a", "b c"] && z3.fit.raysPerStep == Zoo3DSettings().fit.raysPerStep)
+        // A stage the file has no section for takes its defaults, with the overrides given.
+        #expect(try d.settings(for: .pose, as: PoseSettings.self).epochs == 3)
+    }
+
+    @Test func aRunFolderRefusesDifferentSettingsAndNamesTheKeys() throws {
+        let folder = RunFolder(path: dir.file("run"))
+        let a = ConfigNode.mapping([("stage", .mapping([("steps", .scalar("10")), ("workers", .scalar("2"))]))])
+        try folder.prepare(settings: a, restart: false, volatile: ["stage.workers"])
+        let workers = ConfigNode.mapping([("stage", .mapping([("steps", .scalar("10")), ("workers", .scalar("1"))]))])
+        try folder.prepare(settings: workers, restart: false, volatile: ["stage.workers"])
+        let steps = ConfigNode.mapping([("stage", .mapping([("steps", .scalar("20")), ("workers", .scalar("1"))]))])
+        #expect(throws: ConfigError.changedSettings(runFolder: folder.path, keys: ["stage.steps: 10 → 20"])) {
+            try folder.prepare(settings: steps, restart: false, volatile: ["stage.workers"])
+        }
+        try folder.prepare(settings: steps, restart: true, volatile: [])
+        let json = try #require(FileManager.default.contents(atPath: folder.file("config.json")))
+        let object = try #require(JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect((object["stage"] as? [String: Any])?["steps"] as? Int == 20)
+    }
+}

@@ -1,0 +1,88 @@
+import Fields
+import NN
+import Tensor
+import Testing
+import Tokens
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct VolumeTokenTests {
+    /// Two small random NeRFs, stacked.
+    static func nerfs() -> NeRFBatch {
+        var rng = RandomGenerator(seed: 2)
+        let config = NeRFConfiguration(width: 8, depth: 2, viewWidth: 4, positionFrequencies: 2, directionFrequencies: 1)
+        let models = (0..<2).map { _ in NeRF(config, rng: &rng) }
+        return NeRFBatch(config, parameters: Dictionary(uniqueKeysWithValues: models[0].namedParameters.map { name, t in
+            (name, Tensor.stack(models.map { m in m.namedParameters.first { $0.name == name }!.tensor }, axis: 0))
+        }))
+    }
+
+    @Test func patchifyRoundTripsAndOrdersTokensZMajor() {
+        var rng = RandomGenerator(seed: 1)
+        let v = Tensor.uniform([2, 4, 4, 4, 3], rng: &rng)
+        let t = VolumePatches.patchify(v, patch: 2)
+        #expect(t.shape == [2, 8, 24])
+        // Token 5 = (z 1, y 0, x 1); its value 0 is point (z 2, y 0, x 2), channel 0.
+        #expect(t[1, 5, 0] == v[1, 2, 0, 2, 0])
+        // Value (pz 1, py 0, px 1, c 2) = index ((1·2 + 0)·2 + 1)·3 + 2 = 17.
+        #expect(t[0, 5, 17] == v[0, 3, 0, 3, 2])
+        #expect(VolumePatches.unpatchify(t, patch: 2, channels: 3).values == v.values)
+    }
+
+    @Test func everyTokenizerStartsOnTheGridAndLearnableOnesGetGradients() {
+        let nerfs = Self.nerfs()
+        let grid = VolumeGrid(size: 8, extent: 2.5)
+        let fromVolumes = VolumePatches.patchify(grid.sample(nerfs), patch: 2)
+        for kind in VolumeTokenizerKind.allCases {
+            let tokenizer = VolumeTokenizer(kind: kind, grid: grid, patch: 2)
+            #expect(tokenizer.tokenCount == 64 && tokenizer.pointsPerToken == 8 && tokenizer.isLearnable == (kind != .grid))
+            let tokens = tokenizer.tokens(nerfs)
+            #expect(tokens.shape == [2, 64, 32])
+            expectClose(tokens.values, fromVolumes.values, atol: 2e-5)
+            guard kind != .grid else { continue }
+            tokens.sum().backward()
+            for (name, p) in tokenizer.namedParameters {
+                #expect(p.grad.map { $0.values.contains { $0 != 0 } } == true, "\(kind.rawValue) \(name) got no gradient")
+            }
+        }
+    }
+
+    @Test func pointsStayInTheBoxAndFollowTheirParameters() {
+        let grid = VolumeGrid(size: 8, extent: 2.5)
+        let points = VolumeTokenizer(kind: .learnablePoints, grid: grid, patch: 2)
+        let angles = points.angles!
+        angles.assign(angles.values.enumerated().map { $1 + Float($0 % 7) })
+        #expect(points.points().values.allSatisfy { Swift.abs($0) <= 2.5 + 1e-5 })
+
+        // Scale 0 collapses each token's points onto one point (per axis, the sine of the mean angle).
+        let scale = VolumeTokenizer(kind: .learnableScale, grid: grid, patch: 2)
+        scale.scale!.assign([Float](repeating: 0, count: scale.scale!.count))
+        let collapsed = scale.points().values
+        for token in [0, 21, 63] {
+            let first = Array(collapsed[(token * 24)..<(token * 24 + 3)])
+            for p in 1..<8 { #expect(Array(collapsed[(token * 24 + 3 * p)..<(token * 24 + 3 * p + 3)]) == first) }
+        }
+        // A centre shift moves every angle of its token by the same amount.
+        let centres = VolumeTokenizer(kind: .learnableCentres, grid: grid, patch: 2)
+        let before = centres.points().values
+        centres.shift!.assign((0..<centres.shift!.count).map { $0 / 3 == 5 ? 0.1 : 0 })
+        let after = centres.points().values
+        for p in 0..<(64 * 8) where p / 8 != 5 { #expect(Array(after[(3 * p)..<(3 * p + 3)]) == Array(before[(3 * p)..<(3 * p + 3)])) }
+        for p in (5 * 8)..<(6 * 8) {
+            for axis in 0..<3 {
+                let angle = asinf(before[3 * p + axis] / 2.5)
+                #expect(Swift.abs(after[3 * p + axis] - 2.5 * sinf(angle + 0.1)) < 1e-4)
+            }
+        }
+    }
+
+    @Test func pointGradientsMatchFiniteDifferences() {
+        let grid = VolumeGrid(size: 4, extent: 1.5)
+        let tokenizer = VolumeTokenizer(kind: .learnableCentres, grid: grid, patch: 2)
+        var d = TestData(seed: 3)
+        tokenizer.scale!.assign(d.input(tokenizer.scale!.shape, 0.5, 1.5).values)
+        tokenizer.shift!.assign(d.input(tokenizer.shift!.shape, -0.2, 0.2).values)
+        checkGradients([tokenizer.scale!, tokenizer.shift!]) { _ in tokenizer.points() }
+    }
+}
