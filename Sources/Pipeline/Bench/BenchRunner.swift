@@ -1,4 +1,5 @@
 import Foundation
+import Formats
 import Tensor
 
 /// Times a workload's steps and reports them as one JSON object per line.
@@ -16,13 +17,18 @@ public struct BenchRunner {
     /// Step cores used by other processes below which a step counts as clean.
     static let cleanForeignCores = 0.15
 
-    /// Builds the workload, runs warm-up and timed steps, and returns the report line.
+    /// Builds the named workload, times it, and returns the report line (nil: no such workload).
     public func run(_ name: String) -> String? {
         guard let entry = BenchCatalog.all.first(where: { $0.name == name }) else { return nil }
+        return run(name: name, entry.make)
+    }
+
+    /// Runs warm-up and timed steps of the workload `make` builds; returns one line of JSON.
+    public func run(name: String, _ make: (inout RandomGenerator) -> BenchWorkload) -> String {
         Runtime.releaseCachedBuffers()
         ProcessStatistics.resetPeakResident()
         var rng = RandomGenerator(seed: seed)
-        let workload = entry.make(&rng)
+        let workload = make(&rng)
         var losses: [Float] = []
         for _ in 0..<warmup { losses.append(workload.step()) }
         var times: [Double] = [], foreign: [Double] = []
@@ -35,25 +41,15 @@ public struct BenchRunner {
             foreign.append(monitor.foreignCores())
         }
         let clean = zip(times, foreign).filter { $0.1 < Self.cleanForeignCores }.map(\.0)
-        var fields: [(String, BenchValue)] = [
-            ("workload", .string(name)),
-            ("median_s", .double(round6(median(times)))),
-            ("min_s", .double(round6(times.min() ?? .nan))),
-            ("mean_s", .double(round6(times.reduce(0, +) / Double(max(times.count, 1))))),
-            ("median_clean_s", clean.isEmpty ? .double(.nan) : .double(round6(median(clean)))),
-            ("clean_steps", .int(clean.count)),
-            ("steps_timed", .int(times.count)),
-            ("warmup", .int(warmup)),
-            ("threads", .int(Runtime.threads)),
-            ("blas_threads", .int(Runtime.blasThreads)),
-            ("openblas_core", .string(BLASCore.name)),
-            ("peak_rss_mib", .double(Double((ProcessStatistics.peakResidentBytes() ?? 0) / 1024) / 1024)),
-            ("foreign_cores_mean", .double(round6(foreign.reduce(0, +) / Double(max(foreign.count, 1))))),
-            ("loss_first_last", .doubles([Double(losses.first ?? .nan), Double(losses.last ?? .nan)])),
-            ("times_s", .doubles(times.map(round6))),
-        ]
-        fields += workload.details.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        return "{" + fields.map { "\"\($0.0)\":\($0.1.json)" }.joined(separator: ",") + "}"
+        let report = BenchReport(
+            workload: name, medianS: round6(median(times)), minS: round6(times.min() ?? .nan),
+            meanS: round6(times.reduce(0, +) / Double(max(times.count, 1))), medianCleanS: clean.isEmpty ? nil : round6(median(clean)),
+            cleanSteps: clean.count, stepsTimed: times.count, warmup: warmup, threads: Runtime.threads, blasThreads: Runtime.blasThreads,
+            openblasCore: BLASCore.name, peakRssMib: Double((ProcessStatistics.peakResidentBytes() ?? 0) / 1024) / 1024,
+            foreignCoresMean: round6(foreign.reduce(0, +) / Double(max(foreign.count, 1))),
+            lossFirstLast: [Double(losses.first ?? .nan), Double(losses.last ?? .nan)], timesS: times.map(round6),
+            details: workload.details)
+        return (try? JSONOutput.data(report, pretty: false)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     private func median(_ v: [Double]) -> Double {
@@ -63,4 +59,46 @@ public struct BenchRunner {
     }
 
     private func round6(_ v: Double) -> Double { (v * 1e6).rounded() / 1e6 }
+}
+
+/// One line of `pipeline bench`: timings, the machine's settings and the workload's own fields.
+struct BenchReport: Encodable {
+    let workload: String
+    let medianS: Double, minS: Double, meanS: Double
+    /// The median over steps that other processes did not slow (null when there were none).
+    let medianCleanS: Double?
+    let cleanSteps: Int, stepsTimed: Int, warmup: Int
+    let threads: Int, blasThreads: Int
+    let openblasCore: String
+    let peakRssMib: Double
+    let foreignCoresMean: Double
+    let lossFirstLast: [Double]
+    let timesS: [Double]
+    let details: [String: BenchValue]
+
+    enum CodingKeys: String, CodingKey {
+        case workload, medianS, minS, meanS, medianCleanS, cleanSteps, stepsTimed, warmup, threads, blasThreads, openblasCore,
+             peakRssMib, foreignCoresMean, lossFirstLast, timesS
+    }
+
+    /// The fields, then the workload's details at the same level.
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(workload, forKey: .workload)
+        try c.encode(medianS, forKey: .medianS)
+        try c.encode(minS, forKey: .minS)
+        try c.encode(meanS, forKey: .meanS)
+        try c.encode(medianCleanS, forKey: .medianCleanS)
+        try c.encode(cleanSteps, forKey: .cleanSteps)
+        try c.encode(stepsTimed, forKey: .stepsTimed)
+        try c.encode(warmup, forKey: .warmup)
+        try c.encode(threads, forKey: .threads)
+        try c.encode(blasThreads, forKey: .blasThreads)
+        try c.encode(openblasCore, forKey: .openblasCore)
+        try c.encode(peakRssMib, forKey: .peakRssMib)
+        try c.encode(foreignCoresMean, forKey: .foreignCoresMean)
+        try c.encode(lossFirstLast, forKey: .lossFirstLast)
+        try c.encode(timesS, forKey: .timesS)
+        try details.encode(to: encoder)
+    }
 }

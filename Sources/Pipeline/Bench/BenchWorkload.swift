@@ -13,17 +13,18 @@ public protocol BenchWorkload: AnyObject {
     var details: [String: BenchValue] { get }
 }
 
-/// A JSON value in a bench report.
-public enum BenchValue: Sendable, Equatable {
+/// A value in a bench report.
+public enum BenchValue: Sendable, Equatable, Encodable {
     case int(Int), double(Double), string(String), ints([Int]), doubles([Double])
 
-    var json: String {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
         switch self {
-        case let .int(v): return String(v)
-        case let .double(v): return v.isFinite ? String(v) : "null"
-        case let .string(v): return "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        case let .ints(v): return "[" + v.map(String.init).joined(separator: ",") + "]"
-        case let .doubles(v): return "[" + v.map { $0.isFinite ? String($0) : "null" }.joined(separator: ",") + "]"
+        case let .int(v): try c.encode(v)
+        case let .double(v): try c.encode(v)
+        case let .string(v): try c.encode(v)
+        case let .ints(v): try c.encode(v)
+        case let .doubles(v): try c.encode(v)
         }
     }
 }

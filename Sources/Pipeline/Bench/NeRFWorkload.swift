@@ -4,9 +4,9 @@ import Tensor
 
 /// NeRF fitting step as `bench/nerf.py`: rays from a fixed pool on a radius-4 sphere, stratified
 /// samples in [2, 6], the 4×W MLP with its view branch, compositing on white, MSE, Adam.
-final class NeRFWorkload: BenchWorkload {
-    static let name = "nerf"
-    static let summary = "NeRF fit step, 1024 rays × 64 stratified samples, 4×128 MLP + view branch, Adam"
+public final class NeRFWorkload: BenchWorkload {
+    public static let name = "nerf"
+    public static let summary = "NeRF fit step, 1024 rays × 64 stratified samples, 4×128 MLP + view branch, Adam"
 
     let model: NeRF
     let optimizer: Adam
@@ -15,7 +15,7 @@ final class NeRFWorkload: BenchWorkload {
     var rng: RandomGenerator
     static let near: Float = 2, far: Float = 6
 
-    init(rng: inout RandomGenerator, rays: Int = 1024, samples: Int = 64, width: Int = 128) {
+    public init(rng: inout RandomGenerator, rays: Int = 1024, samples: Int = 64, width: Int = 128) {
         self.rays = rays
         self.samples = samples
         model = NeRF(NeRFConfiguration(width: width), rng: &rng)
@@ -40,7 +40,7 @@ final class NeRFWorkload: BenchWorkload {
         return (v.0 / n, v.1 / n, v.2 / n)
     }
 
-    func step() -> Float {
+    public func step() -> Float {
         let pick = (0..<rays).map { _ in rng.int(below: origins.shape[0]) }
         let o = origins.indexSelect(axis: 0, pick), d = directions.indexSelect(axis: 0, pick)
         let target = targets.indexSelect(axis: 0, pick)
@@ -52,7 +52,7 @@ final class NeRFWorkload: BenchWorkload {
         return loss.item
     }
 
-    var details: [String: BenchValue] {
+    public var details: [String: BenchValue] {
         ["rays": .int(rays), "samples_per_ray": .int(samples), "width": .int(model.config.width),
          "params": .int(model.parameterCount)]
     }

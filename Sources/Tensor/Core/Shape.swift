@@ -42,6 +42,11 @@ public enum Shape {
         return out
     }
 
+    /// The shape of op(a)·op(b), or the error `Tensor.matmul` stops with.
+    public static func matmul(_ a: [Int], _ b: [Int], transposeA: Bool = false, transposeB: Bool = false) throws(TensorError) -> [Int] {
+        try MatmulPlan(a, b, transposeA: transposeA, transposeB: transposeB).outShape
+    }
+
     /// Strides for reading `shape` as if it had shape `target` (0 where broadcast).
     static func broadcastStrides(_ shape: [Int], to target: [Int]) -> [Int] {
         let own = strides(shape)

@@ -48,9 +48,17 @@ public struct Zoo2DBuilder: Sendable {
         self.directory = directory
     }
 
-    public func manifest(classNames: [String], description: String) -> ZooManifest {
+    /// How the targets were normalised, recorded in the zoo for its readers.
+    struct Normalization: Encodable {
+        var mean = ImageNetNormalization.mean
+        var std = ImageNetNormalization.std
+        var coordinates = "x=column,y=row,linspace(-1,1) with endpoints"
+        var grey = "repeated into R,G,B"
+    }
+
+    public func manifest(classNames: [String], description: String) throws(FormatError) -> ZooManifest {
         ZooManifest(architecture: .siren(settings.fit.network), classNames: classNames,
-                    normalization: "{\"mean\":[0.485,0.456,0.406],\"std\":[0.229,0.224,0.225],\"coordinates\":\"x=column,y=row,linspace(-1,1) with endpoints\",\"grey\":\"repeated into R,G,B\"}",
+                    normalization: String(decoding: try JSONOutput.data(Normalization(), pretty: false), as: UTF8.self),
                     seed: settings.fit.initSeed, source: description)
     }
 
@@ -62,7 +70,7 @@ public struct Zoo2DBuilder: Sendable {
         let done = try store.finishedIndices()
         let mine = collection.images.enumerated().filter { shard.owns($0.offset) }.map(\.element)
         let todo = mine.filter { !done.contains($0.sourceIndex) }
-        let manifest = manifest(classNames: collection.classNames, description: collection.description)
+        let manifest = try manifest(classNames: collection.classNames, description: collection.description)
         var pending: [ZooRecord] = []
         var finished = mine.count - todo.count, psnrSum: Double = 0, fitted = 0
         var partNumber = store.partFiles().count
@@ -108,7 +116,7 @@ public struct Zoo2DBuilder: Sendable {
             throw .invalid(path: directory, reason: "\(missing.count) of \(expected.count) INRs are not fitted yet (run the remaining shards first)")
         }
         let kept = records.filter { expected.contains($0.sourceIndex) }
-        try ZooFile.write(kept, manifest: manifest(classNames: collection.classNames, description: collection.description), to: path)
+        try ZooFile.write(kept, manifest: try manifest(classNames: collection.classNames, description: collection.description), to: path)
         return (kept.count, kept.filter { $0.psnr < settings.fit.targetPSNR }.count)
     }
 }

@@ -144,14 +144,22 @@ public struct Zoo3DBuilder: Sendable {
 
     public var classNames: [String] { settings.categories.sorted() }
 
-    func manifest(classNames: [String]) -> ZooManifest {
+    /// How the NeRFs' raw outputs and inputs are read, recorded in the zoo for its readers.
+    struct Normalization: Encodable {
+        var rgb = "sigmoid"
+        var density = "relu"
+        var position: String
+    }
+
+    func manifest(classNames: [String]) throws(FormatError) -> ZooManifest {
         let source: String, objectRadius: Float?
         switch settings.source {
         case .sweethome3d: (source, objectRadius) = ("Sweet Home 3D furniture (\(settings.path ?? FurnitureCatalog.defaultDirectory))", settings.scene.objectRadius)
         case .scenes: (source, objectRadius) = ("scenes (\(settings.path ?? ""))", nil)
         }
         return ZooManifest(architecture: .nerf(settings.fit.network), classNames: classNames,
-                           normalization: "{\"rgb\":\"sigmoid\",\"density\":\"relu\",\"position\":\"pe(xyz*\(settings.fit.network.positionScale))\"}",
+                           normalization: String(decoding: try JSONOutput.data(Normalization(position: "pe(xyz*\(settings.fit.network.positionScale))"),
+                                                                               pretty: false), as: UTF8.self),
                            seed: seed, source: source,
                            geometry: SceneGeometry(near: settings.fit.near, far: settings.fit.far, objectRadius: objectRadius,
                                                    volumeExtent: settings.volumeExtent, background: 1))
@@ -166,7 +174,7 @@ public struct Zoo3DBuilder: Sendable {
         let mine = scenes.filter { shard.owns($0.position) }
         let todo = mine.filter { !done.contains($0.position) }
         let classes = Array(Set(scenes.map(\.category))).sorted()
-        let manifest = manifest(classNames: classes)
+        let manifest = try manifest(classNames: classes)
         struct Shared { var next = 0; var finished = 0; var psnrSum: Double = 0; var fitted = 0; var errors: [FormatError] = [] }
         let shared = Mutex(Shared(finished: mine.count - todo.count))
         progress?(mine.count - todo.count, mine.count, "")
@@ -242,7 +250,7 @@ public struct Zoo3DBuilder: Sendable {
             try report.write(to: "\(directory)/qc.json")
             throw .invalid(path: directory, reason: "no scene passed quality control (gate \(settings.gatePSNR) dB); see qc.json")
         }
-        try ZooFile.write(report.kept, manifest: manifest(classNames: report.classNames), to: path)
+        try ZooFile.write(report.kept, manifest: try manifest(classNames: report.classNames), to: path)
         try report.write(to: "\(directory)/qc.json")
         return report
     }

@@ -5,13 +5,17 @@ import Pipeline
 
 @Suite struct BenchTests {
     @Test func benchPrintsOneJSONObjectWithTheRequiredFields() throws {
-        let line = try #require(BenchRunner(steps: 2, warmup: 0).run("nerf"))
+        // A tiny NeRF step: the report's shape, not its speed, is under test.
+        let line = BenchRunner(steps: 2, warmup: 1).run(name: "nerf") { NeRFWorkload(rng: &$0, rays: 16, samples: 8, width: 8) }
+        #expect(!line.contains("\n"))
         let object = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(object["workload"] as? String == "nerf")
-        #expect((object["median_s"] as? Double ?? 0) > 0)
-        #expect(object["threads"] as? Int == Runtime.threads)
+        #expect((object["median_s"] as? Double ?? 0) > 0 && (object["times_s"] as? [Double])?.count == 2)
+        #expect(object["threads"] as? Int == Runtime.threads && object["steps_timed"] as? Int == 2)
         #expect((object["openblas_core"] as? String)?.isEmpty == false)
+        #expect(object["rays"] as? Int == 16 && object["samples_per_ray"] as? Int == 8 && object["width"] as? Int == 8)
         #expect(BenchRunner().run("no-such-workload") == nil)
+        #expect(Set(BenchCatalog.names) == ["mae3d", "vit_tiny", "nerf", "nerf_zoo", "siren_fit", "siren_query"])
     }
 
     @Test func slowOpenBLASCoresAreReplacedOnlyWhenTheCPUCanDoBetter() {

@@ -44,7 +44,12 @@ import Tensor
                                                  expected: "sizes must match or be 1 in every aligned axis")) {
             try Shape.broadcast([3, 5], [4, 5], op: "add")
         }
-        let message = TensorError.shapeMismatch(op: "matmul", lhs: [3, 5], rhs: [4, 7], expected: "inner sizes").description
-        #expect(message.contains("matmul") && message.contains("[3, 5]") && message.contains("[4, 7]"))
+        do {
+            _ = try Shape.matmul([2, 3, 5], [4, 7])
+            Issue.record("a matmul of [2, 3, 5] by [4, 7] was accepted")
+        } catch {
+            #expect(error.description == "[matmul] shapes [2, 3, 5] and [4, 7] do not fit: inner sizes to agree (5 vs 4) with transposeA false, transposeB false")
+        }
+        #expect(try Shape.matmul([2, 3, 5], [4, 5], transposeB: true) == [2, 3, 4])
     }
 }
