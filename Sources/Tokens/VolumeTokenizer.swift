@@ -96,6 +96,6 @@ public final class VolumeTokenizer: Layer {
 
     /// Tokens `[N, T, P³·4]` of every NeRF of `batch`, queried at this tokenizer's points.
     public func tokens(_ batch: NeRFBatch) -> Tensor {
-        batch.pointValues(points: points(), delta: grid.delta).reshaped(batch.count, tokenCount, pointsPerToken * 4)
+        batch.pointValues(points: points(), delta: grid.delta, background: grid.background).reshaped(batch.count, tokenCount, pointsPerToken * 4)
     }
 }

@@ -7,7 +7,7 @@ import Tensor
 /// ```
 /// /                      attrs: format = "implicit-zoo", version, kind, architecture (JSON),
 ///                               normalization (JSON), seed, source, parameter_names,
-///                               geometry (JSON: near, far, object_radius, volume_extent, background; NeRF zoos)
+///                               geometry (JSON: near, far, object_half_size, volume_extent, background; NeRF zoos)
 /// /params/<name>         [N, ...shape]   float32, one dataset per state-dict tensor
 /// /labels                [N]             int64
 /// /class_names           [C]             utf-8 strings

@@ -53,23 +53,24 @@ public struct SceneGeometry: Sendable, Equatable, Codable {
     /// Depth range of the rays the NeRFs were fitted with.
     public var near: Float
     public var far: Float
-    /// Radius of the sphere each object was scaled into; nil when unknown (scenes read from folders).
-    public var objectRadius: Float?
+    /// Every object lies within [−s, s]³ (its bounding box scaled so its longest half-side is s,
+    /// centred at the origin); nil when unknown (scenes read from folders).
+    public var objectHalfSize: Float?
     /// Volumes are sampled in the cube [−extent, extent]³.
     public var volumeExtent: Float
     /// Grey level the views were composited on (1: white).
     public var background: Float
 
-    public init(near: Float, far: Float, objectRadius: Float?, volumeExtent: Float, background: Float = 1) {
+    public init(near: Float, far: Float, objectHalfSize: Float?, volumeExtent: Float, background: Float = 1) {
         self.near = near
         self.far = far
-        self.objectRadius = objectRadius
+        self.objectHalfSize = objectHalfSize
         self.volumeExtent = volumeExtent
         self.background = background
     }
 
     enum CodingKeys: String, CodingKey {
-        case near, far, objectRadius = "object_radius", volumeExtent = "volume_extent", background
+        case near, far, objectHalfSize = "object_half_size", volumeExtent = "volume_extent", background
     }
 }
 

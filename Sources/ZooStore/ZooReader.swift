@@ -34,7 +34,7 @@ public final class ZooReader {
         if file.hasAttribute("geometry") {
             let text = try file.stringAttribute("geometry")
             guard let decoded = try? JSONDecoder().decode(SceneGeometry.self, from: Data(text.utf8)) else {
-                throw .invalid(path: path, reason: "attribute geometry \(text) is not {near, far, object_radius, volume_extent, background}")
+                throw .invalid(path: path, reason: "attribute geometry \(text) is not {near, far, object_half_size, volume_extent, background}")
             }
             geometry = decoded
         } else if kind == "nerf" {
@@ -69,13 +69,13 @@ public final class ZooReader {
     }
 
     /// The geometry of a version-1 NeRF zoo: near and far were kept in `normalization`, and volumes
-    /// were always sampled in [−2.5, 2.5]³; the object radius was not recorded.
+    /// were always sampled in [−2.5, 2.5]³; the objects' size was not recorded.
     static func versionOneGeometry(_ normalization: String, path: String) throws(FormatError) -> SceneGeometry {
         let object = (try? JSONSerialization.jsonObject(with: Data(normalization.utf8))) as? [String: Any]
         guard let near = (object?["near"] as? NSNumber)?.floatValue, let far = (object?["far"] as? NSNumber)?.floatValue else {
             throw .invalid(path: path, reason: "a NeRF zoo without a geometry attribute needs near and far in its normalization attribute")
         }
-        return SceneGeometry(near: near, far: far, objectRadius: nil, volumeExtent: 2.5)
+        return SceneGeometry(near: near, far: far, objectHalfSize: nil, volumeExtent: 2.5)
     }
 
     /// The zoo's scene geometry; an error for zoos of 2-D INRs.

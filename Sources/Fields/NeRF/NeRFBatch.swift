@@ -57,11 +57,14 @@ public final class NeRFBatch {
     }
 
     /// The per-point values MAE and pose regression see: RGB = sigmoid(rgb) and opacity
-    /// 1 − exp(−ReLU(σ)·δ), as `[N, P, 4]`.
-    public func pointValues(points: Tensor, direction: SIMD3<Float> = SIMD3(0, 0, -1), delta: Float) -> Tensor {
+    /// α = 1 − exp(−ReLU(σ)·δ), as `[N, P, 4]`; with a `background`, the colour is α·RGB +
+    /// (1 − α)·background, so points the NeRF leaves empty all hold the background.
+    public func pointValues(points: Tensor, direction: SIMD3<Float> = SIMD3(0, 0, -1), delta: Float, background: Float? = nil) -> Tensor {
         let (rgb, density) = query(points: points, direction: direction)
-        let opacity = 1 - (density.relu() * -delta).exp()
         let p = density.shape[1]
-        return Tensor.concat([rgb.sigmoid(), opacity.reshaped(count, p, 1)], axis: 2)
+        let opacity = (1 - (density.relu() * -delta).exp()).reshaped(count, p, 1)
+        var color = rgb.sigmoid()
+        if let background { color = opacity * color + (1 - opacity) * background }
+        return Tensor.concat([color, opacity], axis: 2)
     }
 }

@@ -8,13 +8,18 @@ public struct VolumeGrid: Sendable, Equatable, Codable {
     public var extent: Float = 2.5
     /// Opacity step δ in 1 − exp(−σ·δ); the paper uses (far − near)/(samples − 1) = 4/63.
     public var delta: Float = 4.0 / 63.0
+    /// Colours are composited onto this grey by their point's opacity (α·c + (1 − α)·background),
+    /// so empty space has one colour instead of whatever the NeRF was never constrained to; nil
+    /// keeps the raw colour (the paper's volumes).
+    public var background: Float?
 
     public init() {}
 
-    public init(size: Int, extent: Float, delta: Float = 4.0 / 63.0) {
+    public init(size: Int, extent: Float, delta: Float = 4.0 / 63.0, background: Float? = nil) {
         self.size = size
         self.extent = extent
         self.delta = delta
+        self.background = background
     }
 
     /// Grid points `[size³, 3]`, z-major (then y, then x), each axis `linspace(−extent, extent)`.
@@ -36,7 +41,7 @@ public struct VolumeGrid: Sendable, Equatable, Codable {
         withoutGradient {
             let grid = points
             let parts = stride(from: 0, to: batch.count, by: chunk).map { start in
-                batch.subset(start..<min(batch.count, start + chunk)).pointValues(points: grid, delta: delta)
+                batch.subset(start..<min(batch.count, start + chunk)).pointValues(points: grid, delta: delta, background: background)
             }
             return Tensor.concat(parts, axis: 0).reshaped(batch.count, size, size, size, 4)
         }

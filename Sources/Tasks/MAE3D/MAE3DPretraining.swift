@@ -52,15 +52,38 @@ public final class MAE3DPretraining: TrainingTask {
 
     /// Mean masked-token MSE over the validation volumes with fixed masks (comparable across epochs).
     public func validationLoss(batchSize: Int = 8) -> Float {
+        validationLoss(batchSize: batchSize) { tokens, mask in model.reconstruct(tokens, mask: mask) }
+    }
+
+    /// The same loss, with the same masks, of another predictor of every token from the visible ones
+    /// (a baseline): `predict(tokens [B, N, D], mask)` → `[B, N, D]`.
+    public func validationLoss(batchSize: Int = 8, of predict: (Tensor, TokenMask) -> Tensor) -> Float {
         let n = validationVolumes.shape[0]
         guard n > 0 else { return .nan }
         var rng = RandomGenerator(seed: 20_240_617)
         var total: Float = 0
-        for start in stride(from: 0, to: n, by: batchSize) {
-            let batch = Array(start..<min(n, start + batchSize))
-            let (loss, _, _) = withoutGradient { model(validationVolumes.indexSelect(axis: 0, batch), rng: &rng) }
-            total += loss.item * Float(batch.count)
+        withoutGradient {
+            for start in stride(from: 0, to: n, by: batchSize) {
+                let batch = Array(start..<min(n, start + batchSize))
+                let tokens = model.tokens(validationVolumes.indexSelect(axis: 0, batch))
+                let mask = TokenMask.random(batch: batch.count, total: tokens.shape[1], visible: model.config.visibleCount, rng: &rng)
+                total += Loss.maskedMeanSquaredError(predict(tokens, mask), tokens, mask: mask.hidden).item * Float(batch.count)
+            }
         }
         return total / Float(n)
+    }
+
+    /// Validation loss of predicting every token as empty: opacity 0, colour `emptyColor` (the
+    /// background the colours are composited onto, or 0.5, an untrained field's sigmoid).
+    public func emptyPredictionLoss(emptyColor: Float) -> Float {
+        let c = model.config
+        let token = Tensor(shape: [1, 1, c.tokenWidth], values: (0..<c.tokenWidth).map { $0 % c.channels == c.channels - 1 ? 0 : emptyColor })
+        return validationLoss { tokens, _ in token.broadcast(to: tokens.shape) }
+    }
+
+    /// Validation loss of predicting each token as its position's mean over the training volumes.
+    public func positionMeanLoss() -> Float {
+        let mean = model.tokens(trainVolumes).mean(axis: 0, keepDims: true)
+        return validationLoss { tokens, _ in mean.broadcast(to: tokens.shape) }
     }
 }

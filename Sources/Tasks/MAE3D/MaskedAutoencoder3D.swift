@@ -87,7 +87,8 @@ public final class MaskedAutoencoder3D: Layer {
         return head(decoder(full + decoderPositions))
     }
 
-    /// One masking draw, the reconstruction and the loss (MSE over hidden tokens).
+    /// One masking draw (`TokenMask.random` from `rng`), the reconstruction and the loss (MSE over
+    /// hidden tokens).
     public func callAsFunction(_ volumes: Tensor, rng: inout RandomGenerator) -> (loss: Tensor, prediction: Tensor, mask: TokenMask) {
         let target = tokens(volumes)
         let mask = TokenMask.random(batch: target.shape[0], total: target.shape[1], visible: config.visibleCount, rng: &rng)

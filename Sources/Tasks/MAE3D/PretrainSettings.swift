@@ -1,11 +1,15 @@
 import Configuration
+import Fields
 import Training
+import ZooStore
 
 /// The `pretrain` stage: the model's shape, the volumes it reads and how it is trained.
 public struct PretrainSettings: StageSettings, Equatable {
     public var model = MAE3DConfiguration()
     /// Volumes are sampled in [−extent, extent]³; null: the extent the zoo records.
     public var volumeExtent: Float?
+    /// What the volumes' colour channels hold where the field is (nearly) empty.
+    public var volumeColors = VolumeColors.composited
     public var epochs = 60
     /// Scenes per step.
     public var batchSize = 8
@@ -36,6 +40,11 @@ public struct PretrainSettings: StageSettings, Equatable {
         try check.range(gradientClip, 0...1e6, "gradient_clip")
         try check.range(checkpointEvery, 1...10_000_000, "checkpoint_every")
         try check.range(figures, 0...64, "figures")
+    }
+
+    /// The grid volumes are sampled on for a zoo of this geometry (`pose` uses the same).
+    public func grid(for geometry: SceneGeometry) -> VolumeGrid {
+        VolumeGrid(size: model.gridSize, geometry: geometry, extent: volumeExtent, colors: volumeColors)
     }
 
     /// The loop that runs these settings.

@@ -13,6 +13,15 @@ public enum PretrainTask: PipelineTask {
 
     public static func dependencies(_ settings: PretrainSettings) -> [StageName] { [.zoo3d] }
 
+    /// Validation MSE on hidden tokens, same masks for all three.
+    public struct Validation: Codable, Sendable {
+        public var mae: Double
+        /// Every token predicted empty (opacity 0, the background colour).
+        public var predictingEmpty: Double
+        /// Every token predicted as its position's mean over the training scenes.
+        public var positionMean: Double
+    }
+
     /// What a finished pretraining reports.
     public struct Summary: Codable, Sendable {
         public var epochs: Int
@@ -22,6 +31,10 @@ public enum PretrainTask: PipelineTask {
         public var trainLoss: Double?
         public var validationLoss: Double?
         public var learningRate: Double?
+        /// Share of tokens holding the object (any point of opacity > 0.1), over all scenes.
+        public var objectTokenShare: Double
+        /// Validation MSE on hidden tokens: the MAE's beside two baselines.
+        public var validation: Validation?
         /// The newest checkpoint, relative to the run folder (what `pose` loads).
         public var checkpoint: String?
         public var secondsThisRun: Double
@@ -31,8 +44,9 @@ public enum PretrainTask: PipelineTask {
         let start = Date()
         let seed = settings.seed ?? context.seed
         let zoo = try ZooReader(path: "\(context.folder(of: .zoo3d))/zoo.h5")
-        let grid = VolumeGrid(size: settings.model.gridSize, geometry: try zoo.sceneGeometry(), extent: settings.volumeExtent)
-        context.log("pretrain: sampling \(zoo.count) NeRFs on a \(grid.size)³ grid over ±\(grid.extent) (cached next to the zoo)")
+        let grid = settings.grid(for: try zoo.sceneGeometry())
+        context.log("pretrain: sampling \(zoo.count) NeRFs on a \(grid.size)³ grid over ±\(grid.extent), colours "
+                    + (grid.background.map { "composited onto \($0)" } ?? "raw") + " (cached next to the zoo)")
         let volumes = try ZooVolumes.load(zoo, grid: grid)
         let trainRows = (0..<zoo.count).filter { zoo.splits[$0] == .train }
         let validationRows = (0..<zoo.count).filter { zoo.splits[$0] == .test }
@@ -45,10 +59,18 @@ public enum PretrainTask: PipelineTask {
                                                   names: shown.map { zoo.names[$0] })
             try PNG.write(image, to: context.file("figures/reconstruction.png"))
         }
+        var validation: Validation?
+        if !validationRows.isEmpty {
+            validation = Validation(mae: Double(training.validationLoss()),
+                                    predictingEmpty: Double(training.emptyPredictionLoss(emptyColor: grid.background ?? 0.5)),
+                                    positionMean: Double(training.positionMeanLoss()))
+        }
         let checkpoint = CheckpointStore(runFolder: context.folder).steps().last.map { "checkpoints/step-\(String(format: "%07d", $0))" }
         return Summary(epochs: state.epoch, steps: state.step, trainScenes: trainRows.count, validationScenes: validationRows.count,
                        trainLoss: state.lastMetrics["train_loss"], validationLoss: state.lastMetrics["validation_loss"],
-                       learningRate: state.lastMetrics["learning_rate"], checkpoint: checkpoint,
+                       learningRate: state.lastMetrics["learning_rate"],
+                       objectTokenShare: ObjectTokens.share(of: volumes, patch: settings.model.patchSize), validation: validation,
+                       checkpoint: checkpoint,
                        secondsThisRun: Date().timeIntervalSince(start).rounded())
     }
 }

@@ -47,6 +47,9 @@ public final class PoseRegressor: Layer {
     public let positions: Tensor
     public let volumeEncoder: TransformerEncoder
     public let viewEncoder: ViewEncoder
+    /// Brings the image token to the scale of the volume tokens (which leave their encoder through
+    /// a layer norm); without it the image token entered the pose transformer at about 0.02.
+    public let viewNorm: LayerNorm
     /// Learned embeddings that mark volume and image tokens for the pose transformer.
     public let volumeType: Tensor
     public let imageType: Tensor
@@ -63,6 +66,7 @@ public final class PoseRegressor: Layer {
         positions = SinCosEmbedding.threeDimensional(dim: d, grid: v.tokensPerSide)
         volumeEncoder = TransformerEncoder(dim: d, depth: v.depth, heads: v.heads, mlpRatio: v.mlpRatio, weightInit: .xavierUniform, rng: &rng)
         viewEncoder = ViewEncoder(imageSize: imageSize, channels: config.imageChannels, dim: d, rng: &rng)
+        viewNorm = LayerNorm(d)
         volumeType = Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true)
         imageType = Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true)
         poseTransformer = TransformerEncoder(dim: d, depth: config.poseDepth, heads: v.heads, weightInit: .truncatedNormal(std: 0.02), rng: &rng)
@@ -79,7 +83,7 @@ public final class PoseRegressor: Layer {
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        volumeParameters + prefixed("view_encoder", viewEncoder) + [("volume_type", volumeType), ("image_type", imageType)]
+        volumeParameters + prefixed("view_encoder", viewEncoder) + prefixed("view_norm", viewNorm) + [("volume_type", volumeType), ("image_type", imageType)]
             + prefixed("pose_transformer", poseTransformer) + prefixed("head.shared", shared)
             + prefixed("head.rotation", rotationHead) + prefixed("head.translation", translationHead)
     }
@@ -98,7 +102,7 @@ public final class PoseRegressor: Layer {
     public func callAsFunction(scenes: Tensor, images: Tensor) -> (rotation: Tensor, translation: Tensor) {
         let (b, t, d) = (scenes.shape[0], scenes.shape[1], scenes.shape[2])
         let bv = images.shape[0], v = bv / b
-        let image = viewEncoder(images) + imageType
+        let image = viewNorm(viewEncoder(images)) + imageType
         let volume = (scenes + volumeType).reshaped(b, 1, t, d).broadcast(to: [b, v, t, d]).reshaped(bv, t, d)
         let joint = poseTransformer(Tensor.concat([image, volume], axis: 1))
         let feature = shared(joint.slice(axis: 1, 0..<1).reshaped(bv, d)).gelu()

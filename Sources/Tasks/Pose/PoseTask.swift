@@ -19,10 +19,17 @@ public enum PoseTask: PipelineTask {
         settings.initialization == .pretrained && settings.pretrainedRun == nil ? [.zoo3d, .pretrain] : [.zoo3d]
     }
 
-    /// The errors of one held-out split, as predicted and after refinement.
+    /// The errors of one held-out split: as predicted, after refinement, with every scene shown
+    /// another scene's volume, and of two predictors that use no model.
     public struct SplitResult: Codable, Sendable {
         public var predicted: PoseMetrics
         public var refined: PoseMetrics?
+        /// Each scene's volume swapped for the next scene's: near `predicted` means the volume is ignored.
+        public var volumeShuffled: PoseMetrics?
+        /// The pose of the most similar training view by pixel distance.
+        public var nearestView: PoseMetrics?
+        /// The mean training pose for every view.
+        public var meanPose: PoseMetrics?
     }
 
     /// What a finished pose regression reports.
@@ -53,7 +60,7 @@ public enum PoseTask: PipelineTask {
         let seed = settings.seed ?? context.seed
         let pretrain = try context.settings(of: .pretrain, as: PretrainSettings.self)
         let zoo = try ZooReader(path: "\(context.folder(of: .zoo3d))/zoo.h5")
-        let grid = VolumeGrid(size: pretrain.model.gridSize, geometry: try zoo.sceneGeometry(), extent: pretrain.volumeExtent)
+        let grid = pretrain.grid(for: try zoo.sceneGeometry())
         let data = try PoseDataset(zoo: zoo, trainViews: settings.trainViews)
         let volumes = try ZooVolumes.load(zoo, grid: grid)
         let nerfs = settings.tokenizer == .grid ? nil : try zoo.nerfs()
@@ -89,7 +96,11 @@ public enum PoseTask: PipelineTask {
                 let bar = ProgressBar(label: "refine")
                 refined = try refiner.refine(errors) { bar.update(done: $0, total: $1, detail: "") }
             }
-            let result = SplitResult(predicted: predicted, refined: PoseMetrics(refined))
+            let n = zoo.count
+            let result = SplitResult(predicted: predicted, refined: PoseMetrics(refined),
+                                     volumeShuffled: n > 1 ? PoseMetrics(training.predict(split, volumeOf: { ($0 + 1) % n })) : nil,
+                                     nearestView: PoseMetrics(PoseBaselines.nearestView(data, split: split)),
+                                     meanPose: PoseMetrics(PoseBaselines.meanPose(data, split: split)))
             if split == .unseenView { summary.unseenView = result } else { summary.unseenScene = result }
             table.add(split: split, errors: errors, refined: refined, data: data)
             let title = "\(split.rawValue.replacingOccurrences(of: "_", with: " ")): " + String(format: "median %.1f deg", predicted.rotationMedianDeg)

@@ -131,15 +131,16 @@ public final class PoseTraining: TrainingTask {
         return metrics
     }
 
-    /// Predictions and errors for every (scene, view) pair of a split.
-    public func predict(_ split: PoseSplit, scenesPerBatch: Int = 8) -> [PoseError] {
+    /// Predictions and errors for every (scene, view) pair of a split. With `volumeOf`, each scene
+    /// is shown another scene's volume (a check that the model uses the volume at all).
+    public func predict(_ split: PoseSplit, scenesPerBatch: Int = 8, volumeOf: ((Int) -> Int)? = nil) -> [PoseError] {
         let pairs = data.pairs(split)
         let scenes = Array(Set(pairs.map(\.scene))).sorted()
         var errors: [PoseError] = []
         withoutGradient {
             for start in stride(from: 0, to: scenes.count, by: scenesPerBatch) {
                 let chunk = Array(scenes[start..<min(scenes.count, start + scenesPerBatch)])
-                let encoded = model.encodeScenes(tokens(chunk))
+                let encoded = model.encodeScenes(tokens(volumeOf.map { chunk.map($0) } ?? chunk))
                 for (i, scene) in chunk.enumerated() {
                     let views = pairs.filter { $0.scene == scene }
                     let sceneTokens = encoded.slice(axis: 0, i..<(i + 1))

@@ -10,7 +10,8 @@ public enum ZooVolumes {
     /// The cached volumes for `grid`, computing and writing them first when the cache is missing
     /// or was made for another grid or zoo.
     public static func load(_ zoo: ZooReader, grid: VolumeGrid) throws(FormatError) -> Tensor {
-        let cache = zoo.path.replacingOccurrences(of: ".h5", with: "") + "-volumes-\(grid.size)-\(grid.extent)-\(grid.delta).safetensors"
+        let colors = grid.background.map { "-on\($0)" } ?? ""
+        let cache = zoo.path.replacingOccurrences(of: ".h5", with: "") + "-volumes-\(grid.size)-\(grid.extent)-\(grid.delta)\(colors).safetensors"
         let identity = "\(zoo.count):\(zoo.names.joined(separator: ","))"
         if FileManager.default.fileExists(atPath: cache),
            let (tensors, metadata) = try? Safetensors.read(cache), metadata["zoo"] == identity,
@@ -19,7 +20,8 @@ public enum ZooVolumes {
         }
         let volumes = grid.sample(try zoo.nerfs())
         try Safetensors.write(["volumes": volumes], metadata: ["zoo": identity, "grid": "\(grid.size)", "extent": "\(grid.extent)",
-                                                               "delta": "\(grid.delta)"], to: cache)
+                                                               "delta": "\(grid.delta)", "background": grid.background.map { "\($0)" } ?? "none"],
+                             to: cache)
         return volumes
     }
 }

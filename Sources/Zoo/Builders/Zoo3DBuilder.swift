@@ -29,7 +29,9 @@ public struct Zoo3DSettings: StageSettings, Equatable {
     /// Share of each class's scenes (the last ones, at least one) held out as unseen scenes.
     public var heldOutSceneShare: Float = 0.1
     /// Volumes of these scenes are sampled in [−extent, extent]³ (recorded in the zoo's geometry).
-    public var volumeExtent: Float = 2.5
+    /// Null: for rendered furniture, the object half-size with one grid spacing (of 32 points) to
+    /// spare, so the object fills the grid; scenes read from folders need it set.
+    public var volumeExtent: Float?
     /// Scenes fitted side by side, one thread each (null: one per core).
     public var workers: Int?
     /// Null: the pipeline's seed.
@@ -38,6 +40,10 @@ public struct Zoo3DSettings: StageSettings, Equatable {
     public init() {}
 
     public static let volatileKeys: Set<String> = ["workers", "fit.evaluation_chunk"]
+
+    /// The extent volumes are sampled in: as set, or the object half-size with one spacing of a
+    /// 32-point grid (2e/31) to spare on each side: e = s·31/29.
+    public var resolvedVolumeExtent: Float { volumeExtent ?? scene.objectHalfSize * 31 / 29 }
 
     public func validate(_ check: SettingsCheck) throws(ConfigError) {
         try check.range(scenesPerCategory, 1...10_000, "scenes_per_category")
@@ -50,7 +56,11 @@ public struct Zoo3DSettings: StageSettings, Equatable {
         try s.range(scene.fieldOfViewX, 0.01...3.1, "field_of_view_x")
         try s.range(scene.minElevation, -90...90, "min_elevation")
         try s.range(scene.maxElevation, scene.minElevation...90, "max_elevation")
-        try s.range(scene.objectRadius, 0.01...10, "object_radius")
+        try s.range(scene.objectHalfSize, 0.01...10, "object_half_size")
+        let reach = scene.objectHalfSize * Float(3).squareRoot()
+        try s.require(reach <= scene.framedRadius, "object_half_size",
+                      "an object of half-size \(scene.objectHalfSize) can reach \(reach) from the centre, "
+                      + "beyond the \(scene.framedRadius) the cameras (distance \(scene.cameraDistance), field of view \(scene.fieldOfViewX)) show whole")
         let f = check.section("fit"), n = f.section("network")
         try n.range(fit.network.width, 1...4096, "width")
         try n.range(fit.network.depth, 1...64, "depth")
@@ -73,7 +83,9 @@ public struct Zoo3DSettings: StageSettings, Equatable {
         try check.range(gatePSNR, 0...200, "gate_psnr")
         try check.range(minimumScenesPerClass, 1...100_000, "minimum_scenes_per_class")
         try check.range(heldOutSceneShare, 0...0.9, "held_out_scene_share")
-        try check.range(volumeExtent, 0.01...1000, "volume_extent")
+        if let volumeExtent { try check.range(volumeExtent, 0.01...1000, "volume_extent") }
+        try check.require(volumeExtent != nil || source == .sweethome3d, "volume_extent",
+                          "scenes read from a folder have no known size: set the extent volumes are sampled in")
         if let workers { try check.range(workers, 1...1024, "workers") }
     }
 }
@@ -152,17 +164,17 @@ public struct Zoo3DBuilder: Sendable {
     }
 
     func manifest(classNames: [String]) throws(FormatError) -> ZooManifest {
-        let source: String, objectRadius: Float?
+        let source: String, halfSize: Float?
         switch settings.source {
-        case .sweethome3d: (source, objectRadius) = ("Sweet Home 3D furniture (\(settings.path ?? FurnitureCatalog.defaultDirectory))", settings.scene.objectRadius)
-        case .scenes: (source, objectRadius) = ("scenes (\(settings.path ?? ""))", nil)
+        case .sweethome3d: (source, halfSize) = ("Sweet Home 3D furniture (\(settings.path ?? FurnitureCatalog.defaultDirectory))", settings.scene.objectHalfSize)
+        case .scenes: (source, halfSize) = ("scenes (\(settings.path ?? ""))", nil)
         }
         return ZooManifest(architecture: .nerf(settings.fit.network), classNames: classNames,
                            normalization: String(decoding: try JSONOutput.data(Normalization(position: "pe(xyz*\(settings.fit.network.positionScale))"),
                                                                                pretty: false), as: UTF8.self),
                            seed: seed, source: source,
-                           geometry: SceneGeometry(near: settings.fit.near, far: settings.fit.far, objectRadius: objectRadius,
-                                                   volumeExtent: settings.volumeExtent, background: 1))
+                           geometry: SceneGeometry(near: settings.fit.near, far: settings.fit.far, objectHalfSize: halfSize,
+                                                   volumeExtent: settings.resolvedVolumeExtent, background: 1))
     }
 
     /// Renders (if needed) and fits this shard's unfinished scenes, `workers` at a time.
@@ -218,7 +230,7 @@ public struct Zoo3DBuilder: Sendable {
         let folder = sceneFolder(scene)
         if let model = scene.model, !FileManager.default.fileExists(atPath: "\(folder)/transforms_test.json") {
             guard let catalog else { throw .unreadable(path: model.archive, reason: "no catalog to render from") }
-            let mesh = try catalog.mesh(of: model, radius: settings.scene.objectRadius)
+            let mesh = try catalog.mesh(of: model, halfSize: settings.scene.objectHalfSize)
             var rng = RandomGenerator(seed: seed &+ UInt64(scene.position) &* 7919)
             let (train, test) = SceneRenderer(settings.scene).render(mesh, rng: &rng)
             try SceneFolder.write(folder: folder, fieldOfViewX: settings.scene.fieldOfViewX, train: train, test: test)

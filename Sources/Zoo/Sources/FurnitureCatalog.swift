@@ -82,8 +82,8 @@ public final class FurnitureCatalog: @unchecked Sendable {
     }
 
     /// The model's mesh in the NeRF frame: its catalog rotation applied, turned z-up, centred on its
-    /// bounding-box centre and scaled to fit a sphere of `radius` around the origin.
-    public func mesh(of model: FurnitureModel, radius: Float = 0.95) throws(FormatError) -> TriangleMesh {
+    /// bounding-box centre and scaled so the box's longest half-side is `halfSize`.
+    public func mesh(of model: FurnitureModel, halfSize: Float = 0.75) throws(FormatError) -> TriangleMesh {
         guard let zip = archives.withLock({ $0[model.archive] }) else {
             throw .unreadable(path: model.archive, reason: "archive not part of this catalog")
         }
@@ -99,9 +99,7 @@ public final class FurnitureCatalog: @unchecked Sendable {
         mesh.transform(rows: (SIMD3(1, 0, 0), SIMD3(0, 0, -1), SIMD3(0, 1, 0)))
         let (lo, hi) = mesh.bounds
         let centre = (lo + hi) / 2
-        var reach: Float = 0
-        for t in mesh.triangles { for i in 0..<3 { let d = mesh.positions[Int(t[i])] - centre; reach = max(reach, (d * d).sum()) } }
-        let scale = radius / max(reach.squareRoot(), 1e-6)
+        let scale = halfSize / max(((hi - lo) / 2).max(), 1e-6)
         mesh.transform(rows: (SIMD3(scale, 0, 0), SIMD3(0, scale, 0), SIMD3(0, 0, scale)), translation: -centre * scale)
         return mesh
     }

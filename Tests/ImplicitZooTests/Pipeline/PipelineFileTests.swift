@@ -65,6 +65,15 @@ import Zoo
         #expect(try d.settings(for: .zoo2d, as: Zoo2DSettings.self).trainCount == 7)
         let z3 = try d.settings(for: .zoo3d, as: Zoo3DSettings.self)
         #expect(z3.fit.steps == 20 && z3.categories == ["a", "b c"] && z3.fit.raysPerStep == Zoo3DSettings().fit.raysPerStep)
+        // Objects too large for the cameras' frame, and folder scenes without an extent, are refused.
+        let big = try PipelineDefinition.load(file, overrides: ["scene.object_half_size=0.9"], stage: .zoo3d)
+        #expect(throws: ConfigError.self) { try big.settings(for: .zoo3d, as: Zoo3DSettings.self) }
+        let folders = try PipelineDefinition.load(file, overrides: ["source=scenes", "path=/data"], stage: .zoo3d)
+        #expect(throws: ConfigError.invalidValue(file: file, key: "stages.zoo3d.volume_extent",
+                                                 reason: "scenes read from a folder have no known size: set the extent volumes are sampled in")) {
+            try folders.settings(for: .zoo3d, as: Zoo3DSettings.self)
+        }
+        #expect(z3.resolvedVolumeExtent == 0.75 * 31 / 29)
         // A stage the file has no section for takes its defaults, with the overrides given.
         #expect(try d.settings(for: .pose, as: PoseSettings.self).epochs == 3)
     }

@@ -77,3 +77,21 @@ import Tasks
         #expect(late < early * 0.3, "MAE loss \(early) → \(late)")
     }
 }
+
+@Suite struct MAE3DBaselineTests {
+    @Test func baselinesScoreZeroOnVolumesTheyDescribeExactly() {
+        var s = tinyPretraining().settings
+        s.epochs = 1
+        // Empty volumes (opacity 0, colour 1): predicting empty is exact; so is the position mean of
+        // training volumes that all equal the validation ones.
+        let empty = Tensor(shape: [3, 8, 8, 8, 4], values: (0..<(3 * 8 * 8 * 8 * 4)).map { $0 % 4 == 3 ? 0 : 1 })
+        let onEmpty = MAE3DPretraining(settings: s, trainVolumes: empty, validationVolumes: empty.slice(axis: 0, 0..<2), seed: 1)
+        #expect(onEmpty.emptyPredictionLoss(emptyColor: 1) == 0)
+        #expect(onEmpty.emptyPredictionLoss(emptyColor: 0.5) > 0)
+        var rng = RandomGenerator(seed: 2)
+        let one = Tensor.uniform([1, 8, 8, 8, 4], rng: &rng)
+        let same = MAE3DPretraining(settings: s, trainVolumes: one.broadcast(to: [3, 8, 8, 8, 4]), validationVolumes: one, seed: 1)
+        #expect(same.positionMeanLoss() < 1e-12)
+        #expect(same.validationLoss() > same.positionMeanLoss())
+    }
+}

@@ -58,7 +58,7 @@ import ZooStore
                                      views: ZooViews(images: images, poses: poses, count: views, height: 16, width: 16, fieldOfViewX: 0.69)))
         }
         let manifest = ZooManifest(architecture: .nerf(network), classNames: ["things"], normalization: "{}", seed: 0, source: "test",
-                                   geometry: SceneGeometry(near: 2, far: 6, objectRadius: 0.95, volumeExtent: 2.5))
+                                   geometry: SceneGeometry(near: 2, far: 6, objectHalfSize: 0.75, volumeExtent: 2.5))
         try ZooFile.write(records, manifest: manifest, to: dir.file("zoo.h5"))
         return try ZooReader(path: dir.file("zoo.h5"))
     }
@@ -131,5 +131,49 @@ import ZooStore
         for figure in ["cameras-unseen_view.png", "cameras-unseen_scene.png"] {
             #expect(try PNG.read(dir.file("pose/figures/\(figure)")).width > 100)
         }
+    }
+
+    @Test func thePoseModelOverfitsTwoScenesOfTwentyViews() throws {
+        let dir = TemporaryDirectory()
+        let zoo = try Self.tinyZoo(in: dir, scenes: 3, views: 22)           // the last scene is held out
+        let data = try PoseDataset(zoo: zoo, trainViews: 20)
+        #expect(data.trainScenes == [0, 1])
+        let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
+        var settings = Self.tinySettings
+        settings.model.imageChannels = [8, 16]
+        settings.model.headWidth = 64
+        settings.viewsPerStep = 20
+        settings.epochs = 1500
+        settings.warmupEpochs = 50
+        let training = try PoseTraining(volume: Self.tinyVolume, settings: settings, data: data, grid: grid,
+                                        volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        var rng = RandomGenerator(seed: 4)
+        for _ in 0..<1500 { _ = training.step(scenes: data.trainScenes, viewRandom: &rng) }
+        let train = try #require(PoseMetrics(training.predict(.train)))
+        #expect(train.rotationMedianDeg < 5, "median training rotation error \(train.rotationMedianDeg)°")
+    }
+
+    @Test func baselinesPredictFromTrainingViewsOnly() throws {
+        let dir = TemporaryDirectory()
+        let zoo = try Self.tinyZoo(in: dir, scenes: 3, views: 6)
+        let data = try PoseDataset(zoo: zoo, trainViews: 4)
+        // Each held-out view's nearest training view is a training view of the same scene; its
+        // predicted pose is that view's pose exactly.
+        let nearest = PoseBaselines.nearestView(data, split: .unseenView)
+        #expect(nearest.count == data.pairs(.unseenView).count)
+        let trainingPoses = data.pairs(.train).map { data.pose(scene: $0.scene, view: $0.view) }
+        for e in nearest {
+            let same = (0..<4).map { data.pose(scene: e.scene, view: $0) }
+            #expect(same.contains { $0.rotation == e.predictedRotation && $0.position == e.predictedPosition })
+        }
+        // For unseen scenes every training view of every scene is a candidate.
+        let unseen = PoseBaselines.nearestView(data, split: .unseenScene)
+        #expect(unseen.count == 6 && unseen.allSatisfy { e in trainingPoses.contains { $0.position == e.predictedPosition } })
+        let mean = PoseBaselines.meanPose(data, split: .unseenScene)
+        #expect(Set(mean.map(\.predictedPosition.x)).count == 1 && mean.allSatisfy { $0.rotationDegrees.isFinite })
+        let r = mean[0].predictedRotation
+        var gram = [Float](repeating: 0, count: 9)
+        for i in 0..<3 { for j in 0..<3 { for k in 0..<3 { gram[3 * i + j] += r[3 * i + k] * r[3 * j + k] } } }
+        expectClose(gram, [1, 0, 0, 0, 1, 0, 0, 0, 1], atol: 1e-5)        // a rotation
     }
 }

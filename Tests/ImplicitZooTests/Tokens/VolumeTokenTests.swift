@@ -2,6 +2,7 @@ import Fields
 import NN
 import Tensor
 import Testing
+import Tasks
 import Tokens
 #if canImport(Glibc)
 import Glibc
@@ -84,5 +85,29 @@ import Glibc
         tokenizer.scale!.assign(d.input(tokenizer.scale!.shape, 0.5, 1.5).values)
         tokenizer.shift!.assign(d.input(tokenizer.shift!.shape, -0.2, 0.2).values)
         checkGradients([tokenizer.scale!, tokenizer.shift!]) { _ in tokenizer.points() }
+    }
+}
+
+@Suite struct VolumeContentTests {
+    @Test func colorsCompositedOntoTheBackgroundWhereTheFieldIsEmpty() {
+        let nerfs = VolumeTokenTests.nerfs()
+        let points = Tensor(shape: [5, 3], values: [0, 0, 0, 0.5, -0.2, 0.1, -1, 1, 0.3, 2, 2, 2, 0.1, 0.1, -0.7])
+        let raw = nerfs.pointValues(points: points, delta: 0.1).values
+        let composited = nerfs.pointValues(points: points, delta: 0.1, background: 1).values
+        for p in 0..<(2 * 5) {
+            let alpha = raw[4 * p + 3]
+            #expect(composited[4 * p + 3] == alpha)
+            for c in 0..<3 { #expect(Swift.abs(composited[4 * p + c] - (alpha * raw[4 * p + c] + (1 - alpha))) < 1e-6) }
+        }
+    }
+
+    @Test func theObjectTokenShareCountsTokensWithAnyOpaquePoint() {
+        // One 4³ volume of 2³-point tokens (8 tokens); two points opaque: one in token 0, one in token 7.
+        var values = [Float](repeating: 0, count: 4 * 4 * 4 * 4)
+        values[(0 * 16 + 1 * 4 + 1) * 4 + 3] = 0.5           // (z 0, y 1, x 1): token 0
+        values[(3 * 16 + 3 * 4 + 2) * 4 + 3] = 0.11          // (z 3, y 3, x 2): token 7
+        values[(2 * 16 + 0 * 4 + 0) * 4 + 3] = 0.05          // below the threshold: token 4 stays empty
+        let volumes = Tensor(shape: [1, 4, 4, 4, 4], values: values)
+        #expect(ObjectTokens.share(of: volumes, patch: 2) == 2.0 / 8.0)
     }
 }

@@ -10,7 +10,7 @@ import ZooStore
 /// The cube of the fixture library, as the renderer sees it.
 func fixtureCube() throws -> TriangleMesh {
     let catalog = try FurnitureCatalog(path: fixture("tiny.zip"))
-    return try catalog.mesh(of: catalog.models[0], radius: 0.9)
+    return try catalog.mesh(of: catalog.models[0], halfSize: 0.7)
 }
 
 @Suite struct FittingTests {
@@ -78,7 +78,7 @@ func fixtureCube() throws -> TriangleMesh {
         var refinement = PoseRefinement()
         refinement.iterations = 100
         let (refined, position) = refinement.refine(nerf: nerf, image: heldOut.colors[1], size: 64, fieldOfViewX: settings.fieldOfViewX,
-                                                    geometry: SceneGeometry(near: fit.near, far: fit.far, objectRadius: settings.objectRadius,
+                                                    geometry: SceneGeometry(near: fit.near, far: fit.far, objectHalfSize: settings.objectHalfSize,
                                                                             volumeExtent: 2.5),
                                                     rotation: start, position: orbit(camera.position), seed: 2)
         let before = Rotations.angleDegrees(start, truth), after = Rotations.angleDegrees(refined, truth)

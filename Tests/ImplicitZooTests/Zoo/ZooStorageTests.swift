@@ -11,7 +11,7 @@ import ZooStore
     static let manifest = ZooManifest(architecture: .nerf(NeRFConfiguration(width: 3, depth: 1, viewWidth: 2, positionFrequencies: 1,
                                                                              directionFrequencies: 1)),
                                       classNames: ["chairs", "tables"], normalization: "{}", seed: 3, source: "test",
-                                      geometry: SceneGeometry(near: 2, far: 6, objectRadius: 0.95, volumeExtent: 1.25))
+                                      geometry: SceneGeometry(near: 2, far: 6, objectHalfSize: 0.75, volumeExtent: 1.25))
 
     static func record(_ i: Int, label: Int, psnr: Float, views: Bool = true) -> ZooRecord {
         let v = views ? ZooViews(images: (0..<(2 * 3 * 3 * 3)).map { UInt8(($0 + i) % 256) }, poses: (0..<32).map { Float($0 + i) },
