@@ -8,7 +8,7 @@ struct PipelineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline",
         abstract: "Implicit-Zoo: build INR zoos, pretrain on NeRF volumes, regress camera poses.",
-        subcommands: [RunCommand.self, MergeCommand.self, AblateCommand.self, BenchCommand.self])
+        subcommands: [RunCommand.self, MergeCommand.self, AblateCommand.self, BenchCommand.self, TwinCommand.self])
 
     /// Work every subcommand does first: repair a slow OpenBLAS kernel choice (restarting the
     /// process if needed) and set the thread counts.

@@ -22,6 +22,26 @@ public enum StageRunner {
         return try merge(assembling, context: context)
     }
 
+    /// Runs the unfinished stages `stage` needs (not `stage` itself); false when one of them did
+    /// not finish (one shard of several).
+    @discardableResult
+    public static func runDependencies(of stage: StageName, context: StageContext) throws -> Bool {
+        try runDependencies(try type(of: stage, context: context), context: context)
+    }
+
+    private static func runDependencies<S: Stage>(_ type: S.Type, context: StageContext) throws -> Bool {
+        try runDependencies(type, settings: try context.pipeline.settings(for: S.name, as: S.Settings.self), context: context)
+    }
+
+    private static func runDependencies<S: Stage>(_ type: S.Type, settings: S.Settings, context: StageContext) throws -> Bool {
+        try S.validate(settings, context: context)
+        for dependency in S.dependencies(settings) where !context.folder(for: dependency).isDone {
+            context.log("\(S.name) needs \(dependency), which has not finished: running it first")
+            guard try run(dependency, context: context.dependency(dependency)) != nil else { return false }
+        }
+        return true
+    }
+
     static func type(of stage: StageName, context: StageContext) throws(ConfigError) -> any Stage.Type {
         guard let type = context.catalog.stage(stage) else {
             throw .unknownStage(file: context.pipeline.file, stage: stage.rawValue, known: context.catalog.names.map(\.rawValue))
@@ -31,11 +51,7 @@ public enum StageRunner {
 
     private static func run<S: Stage>(_ type: S.Type, context: StageContext) throws -> SummaryTable? {
         let settings = try context.pipeline.settings(for: S.name, as: S.Settings.self)
-        try S.validate(settings, context: context)
-        for dependency in S.dependencies(settings) where !context.folder(for: dependency).isDone {
-            context.log("\(S.name) needs \(dependency), which has not finished: running it first")
-            guard try run(dependency, context: context.dependency(dependency)) != nil else { return nil }
-        }
+        guard try runDependencies(type, settings: settings, context: context) else { return nil }
         let folder = try prepare(type, settings: settings, context: context, restart: context.restart)
         if folder.isDone {
             context.log("\(S.name): already finished in \(folder.path) (use --restart to run it again)")

@@ -37,10 +37,18 @@ public final class MAE3DPretraining: TrainingTask {
 
     /// One update on the training volumes `batch`, with masks drawn from the `mask` stream.
     public func step(batch: [Int], random: inout RandomStreams) -> Float {
-        let volumes = trainVolumes.indexSelect(axis: 0, batch)
+        let tokens = model.tokens(trainVolumes.indexSelect(axis: 0, batch))
+        let mask = model.drawMask(batch: batch.count, rng: &random[.mask])
+        return step(tokens: tokens, mask: mask)
+    }
+
+    /// One update on tokens `[B, N, D]` with a given mask; `inspect` sees the gradients before the
+    /// optimizer uses them (a twin of the step compares them).
+    public func step(tokens: Tensor, mask: TokenMask, inspect: (() -> Void)? = nil) -> Float {
         optimizer.zeroGrad()
-        let (loss, _, _) = model(volumes, rng: &random[.mask])
+        let loss = Loss.maskedMeanSquaredError(model.reconstruct(tokens, mask: mask), tokens, mask: mask.hidden)
         loss.backward()
+        inspect?()
         if settings.gradientClip > 0 { clipGradientNorm(model.parameters, maxNorm: settings.gradientClip) }
         optimizer.step()
         return loss.item
@@ -66,7 +74,7 @@ public final class MAE3DPretraining: TrainingTask {
             for start in stride(from: 0, to: n, by: batchSize) {
                 let batch = Array(start..<min(n, start + batchSize))
                 let tokens = model.tokens(validationVolumes.indexSelect(axis: 0, batch))
-                let mask = TokenMask.random(batch: batch.count, total: tokens.shape[1], visible: model.config.visibleCount, rng: &rng)
+                let mask = model.drawMask(batch: batch.count, rng: &rng)
                 total += Loss.maskedMeanSquaredError(predict(tokens, mask), tokens, mask: mask.hidden).item * Float(batch.count)
             }
         }

@@ -87,11 +87,15 @@ public final class MaskedAutoencoder3D: Layer {
         return head(decoder(full + decoderPositions))
     }
 
-    /// One masking draw (`TokenMask.random` from `rng`), the reconstruction and the loss (MSE over
-    /// hidden tokens).
+    /// A fresh mask for `batch` samples: `visibleCount` of the tokens kept.
+    public func drawMask(batch: Int, rng: inout RandomGenerator) -> TokenMask {
+        TokenMask.random(batch: batch, total: config.tokenCount, visible: config.visibleCount, rng: &rng)
+    }
+
+    /// One masking draw (`drawMask` from `rng`), the reconstruction and the loss (MSE over hidden tokens).
     public func callAsFunction(_ volumes: Tensor, rng: inout RandomGenerator) -> (loss: Tensor, prediction: Tensor, mask: TokenMask) {
         let target = tokens(volumes)
-        let mask = TokenMask.random(batch: target.shape[0], total: target.shape[1], visible: config.visibleCount, rng: &rng)
+        let mask = drawMask(batch: target.shape[0], rng: &rng)
         let prediction = reconstruct(target, mask: mask)
         return (Loss.maskedMeanSquaredError(prediction, target, mask: mask.hidden), prediction, mask)
     }

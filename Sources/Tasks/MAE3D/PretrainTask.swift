@@ -40,8 +40,20 @@ public enum PretrainTask: PipelineTask {
         public var secondsThisRun: Double
     }
 
-    public static func run(_ settings: PretrainSettings, context: TaskContext) throws -> Summary {
-        let start = Date()
+    /// What a run trains: the task over the zoo's volumes, and where they came from.
+    public struct Prepared {
+        public let training: MAE3DPretraining
+        public let zoo: ZooReader
+        public let grid: VolumeGrid
+        /// `[N, S, S, S, 4]`, every scene of the zoo.
+        public let volumes: Tensor
+        public let trainRows: [Int]
+        public let validationRows: [Int]
+        public let seed: UInt64
+    }
+
+    /// Samples the zoo's volumes (or reads their cache) and builds the model and optimizer.
+    public static func prepare(_ settings: PretrainSettings, context: TaskContext) throws -> Prepared {
         let seed = settings.seed ?? context.seed
         let zoo = try ZooReader(path: "\(context.folder(of: .zoo3d))/zoo.h5")
         let grid = settings.grid(for: try zoo.sceneGeometry())
@@ -52,7 +64,15 @@ public enum PretrainTask: PipelineTask {
         let validationRows = (0..<zoo.count).filter { zoo.splits[$0] == .test }
         let training = MAE3DPretraining(settings: settings, trainVolumes: volumes.indexSelect(axis: 0, trainRows),
                                         validationVolumes: volumes.indexSelect(axis: 0, validationRows), seed: seed)
-        let state = try settings.loop(seed: seed).run(training, folder: context.folder, label: "pretrain", log: context.log)
+        return Prepared(training: training, zoo: zoo, grid: grid, volumes: volumes, trainRows: trainRows, validationRows: validationRows,
+                        seed: seed)
+    }
+
+    public static func run(_ settings: PretrainSettings, context: TaskContext) throws -> Summary {
+        let start = Date()
+        let p = try prepare(settings, context: context)
+        let (training, zoo, grid, volumes, trainRows, validationRows) = (p.training, p.zoo, p.grid, p.volumes, p.trainRows, p.validationRows)
+        let state = try settings.loop(seed: p.seed).run(training, folder: context.folder, label: "pretrain", log: context.log)
         let shown = Array((validationRows.isEmpty ? trainRows : validationRows).prefix(settings.figures))
         if !shown.isEmpty {
             let image = ReconstructionFigure.make(model: training.model, volumes: volumes.indexSelect(axis: 0, shown),

@@ -55,8 +55,17 @@ public enum PoseTask: PipelineTask {
         try settings.model.validate(context.check.section("model"), volume: pretrain.model)
     }
 
-    public static func run(_ settings: PoseSettings, context: TaskContext) throws -> Summary {
-        let start = Date()
+    /// What a run trains, and the data and zoo it reads.
+    public struct Prepared {
+        public let training: PoseTraining
+        public let data: PoseDataset
+        public let zoo: ZooReader
+        public let seed: UInt64
+    }
+
+    /// Reads the zoo, its views and volumes, loads the pretrained encoder when asked, and builds the
+    /// model and optimizer.
+    public static func prepare(_ settings: PoseSettings, context: TaskContext) throws -> Prepared {
         let seed = settings.seed ?? context.seed
         let pretrain = try context.settings(of: .pretrain, as: PretrainSettings.self)
         let zoo = try ZooReader(path: "\(context.folder(of: .zoo3d))/zoo.h5")
@@ -81,6 +90,13 @@ public enum PoseTask: PipelineTask {
         } catch {
             throw TrainingError.checkpointMismatch("the pretraining checkpoint does not fit the volume encoder: \(error)")
         }
+        return Prepared(training: training, data: data, zoo: zoo, seed: seed)
+    }
+
+    public static func run(_ settings: PoseSettings, context: TaskContext) throws -> Summary {
+        let start = Date()
+        let p = try prepare(settings, context: context)
+        let (training, data, zoo, seed) = (p.training, p.data, p.zoo, p.seed)
         let state = try settings.loop(seed: seed).run(training, folder: context.folder, label: "pose", log: context.log)
 
         var summary = Summary(epochs: state.epoch, steps: state.step, initialization: settings.initialization,

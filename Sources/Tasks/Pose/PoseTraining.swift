@@ -108,16 +108,16 @@ public final class PoseTraining: TrainingTask {
 
     /// One update on `scenes` (indices into the dataset).
     public func step(scenes: [Int], viewRandom: inout RandomGenerator) -> Float {
-        let k = min(settings.viewsPerStep, data.trainViews)
-        var pairs: [(scene: Int, view: Int)] = []
-        for s in scenes { for v in viewRandom.permutation(data.trainViews).prefix(k) { pairs.append((s, v)) } }
+        step(PoseBatch(self, scenes: scenes, viewRandom: &viewRandom))
+    }
+
+    /// One update on a prepared batch; `inspect` sees the gradients before the optimizer uses them.
+    public func step(_ batch: PoseBatch, inspect: (() -> Void)? = nil) -> Float {
         optimizer.zeroGrad()
-        let (rotation, translation) = model(scenes: model.encodeScenes(tokens(scenes)), images: data.images(pairs))
-        let index = pairs.map { $0.scene * data.viewsPerScene + $0.view }
-        let trueRotation = Tensor(shape: [pairs.count, 3, 3], values: index.flatMap { data.rotations[$0] })
-        let trueTranslation = Tensor(shape: [pairs.count, 3], values: index.flatMap { target(data.positions[$0]) })
-        let loss = (translation - trueTranslation).abs().mean() + model.config.rotationWeight * (rotation - trueRotation).abs().mean()
+        let (rotation, translation) = model(scenes: model.encodeScenes(batch.tokens), images: batch.images)
+        let loss = (translation - batch.translations).abs().mean() + model.config.rotationWeight * (rotation - batch.rotations).abs().mean()
         loss.backward()
+        inspect?()
         optimizer.step()
         return loss.item
     }

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""A PyTorch twin of `pipeline`'s MAE pretraining and pose regression.
+
+`pipeline twin pretrain|pose --out DIR` dumps the initial weights, every step's batch (tokens,
+masks, images, targets), its losses, the first step's gradients and the optimizer's groups and
+schedule. This script builds the same models in PyTorch (same parameter names), loads the weights,
+replays the batches with torch.optim.AdamW and the same warm-up + cosine schedule, and compares:
+
+  - the first loss, within 1e-5 relative;
+  - every parameter's first gradient, max |ours - twin| / max |twin| within 1e-4;
+  - the loss of every step, within 1% relative.
+
+Needs `pip install torch safetensors`. Usage: python3 Tests/PyTorchTwin/twin.py DIR
+"""
+import json
+import math
+import sys
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from safetensors.torch import load_file
+
+torch.set_default_dtype(torch.float32)
+
+
+class Attention(nn.Module):
+    """Packed q|k|v projection, heads laid out consecutively in each of q, k, v."""
+
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        b, t, d = x.shape
+        q, k, v = self.qkv(x).reshape(b, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+        a = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(d // self.heads), dim=-1)
+        return self.proj((a @ v).transpose(1, 2).reshape(b, t, d))
+
+
+class MLP(nn.Module):
+    def __init__(self, dim, hidden, out=None):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, hidden)
+        self.fc2 = nn.Linear(hidden, out or dim)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x)))
+
+
+class Block(nn.Module):
+    """Pre-norm: x + attn(LN(x)), then x + MLP(LN(x)); layer norms with eps 1e-6."""
+
+    def __init__(self, dim, heads, mlp_ratio):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim, eps=1e-6)
+        self.attn = Attention(dim, heads)
+        self.norm2 = nn.LayerNorm(dim, eps=1e-6)
+        self.mlp = MLP(dim, int(dim * mlp_ratio))
+
+    def forward(self, x):
+        x = x + self.attn(self.norm1(x))
+        return x + self.mlp(self.norm2(x))
+
+
+class Encoder(nn.Module):
+    """Blocks, then a final layer norm."""
+
+    def __init__(self, dim, depth, heads, mlp_ratio=4.0):
+        super().__init__()
+        self.blocks = nn.ModuleList([Block(dim, heads, mlp_ratio) for _ in range(depth)])
+        self.norm = nn.LayerNorm(dim, eps=1e-6)
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return self.norm(x)
+
+
+class MAE3D(nn.Module):
+    def __init__(self, m, positions):
+        super().__init__()
+        token_width = int(m["patch_size"]) ** 3 * 4
+        dim, ddim, n = int(m["dim"]), int(m["decoder_dim"]), positions.shape[0]
+        self.patch_embed = nn.Linear(token_width, dim)
+        self.encoder = Encoder(dim, int(m["depth"]), int(m["heads"]), m["mlp_ratio"])
+        self.decoder_embed = nn.Linear(dim, ddim)
+        self.mask_token = nn.Parameter(torch.zeros(1, 1, ddim))
+        self.decoder_pos_embed = nn.Parameter(torch.zeros(n, ddim))
+        self.decoder = Encoder(ddim, int(m["decoder_depth"]), int(m["decoder_heads"]), m["mlp_ratio"])
+        self.decoder_pred = nn.Linear(ddim, token_width)
+        self.register_buffer("positions", positions)
+
+    def loss(self, tokens, keep, restore):
+        b, n, _ = tokens.shape
+        x = self.patch_embed(tokens) + self.positions
+        visible = torch.gather(x, 1, keep[..., None].expand(-1, -1, x.shape[2]))
+        latent = self.decoder_embed(self.encoder(visible))
+        full = torch.cat([latent, self.mask_token.expand(b, n - keep.shape[1], -1)], dim=1)
+        full = torch.gather(full, 1, restore[..., None].expand(-1, -1, full.shape[2]))
+        prediction = self.decoder_pred(self.decoder(full + self.decoder_pos_embed))
+        hidden = torch.ones(b, n)
+        hidden.scatter_(1, keep, 0.0)
+        per_token = ((prediction - tokens) ** 2).mean(dim=-1)
+        return (per_token * hidden).sum() / hidden.sum().clamp(min=1)
+
+
+class ViewEncoder(nn.Module):
+    """3x3 stride-2 convolutions with ReLU, then a linear map of the flattened feature map."""
+
+    def __init__(self, image_size, channels, dim):
+        super().__init__()
+        layers, size, c_in = [], image_size, 3
+        for c in channels:
+            layers.append(nn.Conv2d(c_in, c, 3, stride=2, padding=1))
+            size, c_in = (size + 2 - 3) // 2 + 1, c
+        self.conv = nn.ModuleList(layers)
+        self.proj = nn.Linear(c_in * size * size, dim)
+
+    def forward(self, images):
+        x = images
+        for conv in self.conv:
+            x = F.relu(conv(x))
+        return self.proj(x.flatten(1))[:, None, :]
+
+
+def rotation_from_6d(x):
+    def normalize(v):
+        return v / torch.sqrt((v * v).sum(dim=1, keepdim=True) + 1e-12)
+
+    a1, a2 = x[:, 0:3], x[:, 3:6]
+    b1 = normalize(a1)
+    b2 = normalize(a2 - b1 * (b1 * a2).sum(dim=1, keepdim=True))
+    return torch.stack([b1, b2, torch.cross(b1, b2, dim=1)], dim=1)
+
+
+class PoseRegressor(nn.Module):
+    def __init__(self, m, channels, positions):
+        super().__init__()
+        dim = int(m["dim"])
+        token_width = int(m["patch_size"]) ** 3 * 4
+        self.grid = int(m["grid_size"]) // int(m["patch_size"])
+        self.pool = int(m["volume_pool"])
+        self.rotation_weight = m["rotation_weight"]
+        self.patch_embed = nn.Linear(token_width, dim)
+        self.encoder = Encoder(dim, int(m["depth"]), int(m["heads"]), m["mlp_ratio"])
+        self.view_encoder = ViewEncoder(int(m["image_size"]), channels, dim)
+        self.view_norm = nn.LayerNorm(dim, eps=1e-6)
+        self.volume_type = nn.Parameter(torch.zeros(1, 1, dim))
+        self.image_type = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pose_transformer = Encoder(dim, int(m["pose_depth"]), int(m["heads"]))
+        width = int(m["head_width"])
+        self.head = nn.ModuleDict({"shared": MLP(dim, width, width), "rotation": nn.Linear(width, 6),
+                                   "translation": nn.Linear(width, 3)})
+        self.register_buffer("positions", positions)
+
+    def encode_scenes(self, tokens):
+        h = self.encoder(self.patch_embed(tokens) + self.positions)
+        b, d, g, p = h.shape[0], h.shape[2], self.grid, self.pool
+        if p == 1:
+            return h
+        q = g // p
+        h = h.reshape(b, q, p, q, p, q, p, d).permute(0, 1, 3, 5, 2, 4, 6, 7).reshape(b, q * q * q, p * p * p, d)
+        return h.mean(dim=2)
+
+    def loss(self, tokens, images, rotations, translations):
+        scenes = self.encode_scenes(tokens)
+        b, t, d = scenes.shape
+        bv = images.shape[0]
+        image = self.view_norm(self.view_encoder(images)) + self.image_type
+        volume = (scenes + self.volume_type)[:, None].expand(b, bv // b, t, d).reshape(bv, t, d)
+        joint = self.pose_transformer(torch.cat([image, volume], dim=1))
+        feature = F.gelu(self.head["shared"](joint[:, 0]))
+        rotation = rotation_from_6d(self.head["rotation"](feature))
+        translation = self.head["translation"](feature)
+        return (translation - translations).abs().mean() + self.rotation_weight * (rotation - rotations).abs().mean()
+
+
+def main(folder):
+    trace = json.load(open(f"{folder}/trace.json"))
+    initial = load_file(f"{folder}/initial.safetensors")
+    batches = load_file(f"{folder}/batches.safetensors")
+    ours_gradients = load_file(f"{folder}/gradients.safetensors")
+    m = trace["model"]
+    if trace["task"] == "pretrain":
+        model = MAE3D(m, initial["buffer.positions"])
+    else:
+        model = PoseRegressor(m, trace["image_channels"], initial["buffer.positions"])
+    params = dict(model.named_parameters())
+    ours = {k[len("param."):]: v for k, v in initial.items() if k.startswith("param.")}
+    missing = set(ours) ^ set(params)
+    if missing:
+        sys.exit(f"parameter names differ between the dump and the twin: {sorted(missing)}")
+    with torch.no_grad():
+        for name, p in params.items():
+            p.copy_(ours[name].reshape(p.shape))
+    groups = [{"params": [params[n] for n in g["parameters"]], "lr": g["learning_rate"], "weight_decay": g["weight_decay"]}
+              for g in trace["groups"]]
+    optimizer = torch.optim.AdamW(groups, betas=(trace["beta1"], trace["beta2"]), eps=trace["eps"])
+    warmup, total = trace["warmup_steps"], trace["total_steps"]
+
+    def factor(step):
+        if step < warmup:
+            return (step + 1) / (warmup + 1)
+        progress = (min(step, total) - warmup) / max(total - warmup, 1)
+        return 0.5 * (1 + math.cos(math.pi * progress))
+
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    losses, worst_gradient = [], (0.0, "")
+    for i in range(trace["steps"]):
+        optimizer.zero_grad()
+        if trace["task"] == "pretrain":
+            loss = model.loss(batches[f"tokens.{i}"], batches[f"keep.{i}"].long(), batches[f"restore.{i}"].long())
+        else:
+            loss = model.loss(batches[f"tokens.{i}"], batches[f"images.{i}"], batches[f"rotations.{i}"], batches[f"translations.{i}"])
+        loss.backward()
+        if i == 0:
+            for name, p in params.items():
+                theirs, mine = p.grad.reshape(-1), ours_gradients[f"grad.{name}"].reshape(-1)
+                scale = theirs.abs().max().item()
+                error = (mine - theirs).abs().max().item() / scale if scale > 0 else (mine.abs().max().item())
+                if error > worst_gradient[0]:
+                    worst_gradient = (error, name)
+        if trace["gradient_clip"] > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), trace["gradient_clip"])
+        optimizer.step()
+        schedule.step()
+        losses.append(loss.item())
+
+    ours_losses = trace["losses"]
+    first = abs(ours_losses[0] - losses[0]) / abs(losses[0])
+    curve = max(abs(a - b) / abs(b) for a, b in zip(ours_losses, losses))
+    checks = [("first loss, relative difference", first, 1e-5),
+              (f"first gradients, worst max|diff|/max|twin| ({worst_gradient[1]})", worst_gradient[0], 1e-4),
+              (f"loss curve over {len(losses)} steps, worst relative difference", curve, 1e-2)]
+    print(f"{trace['task']}: ours {ours_losses[0]:.6f} → {ours_losses[-1]:.6f}, twin {losses[0]:.6f} → {losses[-1]:.6f}")
+    failed = False
+    for what, value, bound in checks:
+        ok = value <= bound
+        failed |= not ok
+        print(f"  {'ok  ' if ok else 'FAIL'} {what}: {value:.3g} (at most {bound:g})")
+    print(json.dumps({"task": trace["task"], "first_loss_relative": first, "gradient_relative": worst_gradient[0],
+                      "worst_gradient": worst_gradient[1], "curve_relative": curve, "ours": ours_losses, "twin": losses}))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    main(sys.argv[1])
