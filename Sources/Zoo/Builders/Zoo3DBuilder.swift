@@ -18,8 +18,9 @@ public struct Zoo3DSettings: StageSettings, Equatable {
     public var scenesPerCategory = 8
     /// Models above this many triangles are skipped (rendering cost).
     public var maxTriangles = 60_000
-    /// Textures are not decoded, so textured models would render in their base colour only.
-    public var includeTextured = false
+    /// Whether models with textures take part (textures are decoded and mapped; false keeps the
+    /// plain-coloured models only, as zoos built before textures were).
+    public var includeTextured = true
     public var scene = SceneSettings()
     public var fit = NeRFFitSettings()
     /// Scenes whose held-out PSNR is below this are dropped.

@@ -1,8 +1,23 @@
 import Fields
 import Formats
 
+/// A mesh ready to rasterize many times: its textures turned into pyramids once.
+public struct RasterMesh: Sendable {
+    public let mesh: TriangleMesh
+    /// The texture of each material, if it has one.
+    let textures: [MipTexture?]
+
+    public init(_ mesh: TriangleMesh) {
+        self.mesh = mesh
+        textures = mesh.materials.map { $0.texture.map(MipTexture.init) }
+    }
+}
+
 /// Renders triangle meshes with a z-buffer: 2×2 supersampling, two-sided Lambert shading from fixed
-/// world lights (view-independent, so a NeRF can fit it), transparent background (alpha = coverage).
+/// world lights (view-independent, so a NeRF can fit it), diffuse textures mapped perspective-correct
+/// from a mip level chosen per triangle (a texture replaces the material's `Kd`, as the Blender
+/// exports in the furniture libraries intend; texels with alpha under ½ are cut out), transparent
+/// background (alpha = coverage).
 public struct MeshRasterizer: Sendable {
     /// Directions towards the lights (world space) and their strengths.
     public var lights: [(direction: SIMD3<Float>, intensity: Float)] = [
@@ -17,11 +32,17 @@ public struct MeshRasterizer: Sendable {
 
     /// RGBA image (straight alpha) of `mesh` seen by `camera`.
     public func render(_ mesh: TriangleMesh, camera: PinholeCamera) -> Image {
+        render(RasterMesh(mesh), camera: camera)
+    }
+
+    /// RGBA image (straight alpha) of a prepared mesh seen by `camera`.
+    public func render(_ prepared: RasterMesh, camera: PinholeCamera) -> Image {
+        let mesh = prepared.mesh
         let s = supersampling
         let (w, h) = (camera.width * s, camera.height * s)
         var depth = [Float](repeating: .infinity, count: w * h)
         var color = [SIMD3<Float>](repeating: .zero, count: w * h)
-        let shades = triangleShades(mesh)
+        let lighting = triangleLighting(mesh)
         let projected = mesh.positions.map { camera.project($0) }
         for (t, tri) in mesh.triangles.enumerated() {
             guard let a = projected[Int(tri.x)], let b = projected[Int(tri.y)], let c = projected[Int(tri.z)] else { continue }
@@ -32,7 +53,13 @@ public struct MeshRasterizer: Sendable {
             let minY = max(0, Int((min(ay, by, cy) - 0.5).rounded(.up))), maxY = min(h - 1, Int((max(ay, by, cy) - 0.5).rounded(.down)))
             guard minX <= maxX, minY <= maxY else { continue }
             let (ia, ib, ic) = (1 / a.depth, 1 / b.depth, 1 / c.depth)
-            let shade = shades[t]
+            let material = Int(mesh.materialOfTriangle[t])
+            let shade = mesh.materials[material].diffuse * lighting[t]
+            var textured: (texture: MipTexture, level: Int, uv: (SIMD2<Float>, SIMD2<Float>, SIMD2<Float>))?
+            if let texture = prepared.textures[material], let uv = mesh.textureCoordinates(ofTriangle: t) {
+                let e1 = uv.1 - uv.0, e2 = uv.2 - uv.0
+                textured = (texture, texture.level(screenArea: abs(area) / 2, textureArea: abs(e1.x * e2.y - e1.y * e2.x) / 2), uv)
+            }
             for y in minY...maxY {
                 let py = Float(y) + 0.5
                 for x in minX...maxX {
@@ -44,10 +71,16 @@ public struct MeshRasterizer: Sendable {
                     guard w0 >= 0, w1 >= 0, w2 >= 0 else { continue }
                     let z = 1 / (w0 * ia + w1 * ib + w2 * ic)   // perspective-correct depth
                     let i = y * w + x
-                    if z < depth[i] {
-                        depth[i] = z
+                    guard z < depth[i] else { continue }
+                    if let textured {
+                        let uv = (textured.uv.0 * (w0 * ia) + textured.uv.1 * (w1 * ib) + textured.uv.2 * (w2 * ic)) * z
+                        let texel = textured.texture.sample(uv, level: textured.level)
+                        guard texel.w >= 0.5 else { continue }
+                        color[i] = SIMD3(texel.x, texel.y, texel.z) * lighting[t]
+                    } else {
                         color[i] = shade
                     }
+                    depth[i] = z
                 }
             }
         }
@@ -73,8 +106,8 @@ public struct MeshRasterizer: Sendable {
         return Image(width: camera.width, height: camera.height, channels: 4, pixels: pixels)
     }
 
-    /// The shaded colour of each triangle: Kd · (ambient + Σ lights·|n·l|).
-    private func triangleShades(_ mesh: TriangleMesh) -> [SIMD3<Float>] {
+    /// The light falling on each triangle: ambient + Σ lights·|n·l|, at most 1.2.
+    private func triangleLighting(_ mesh: TriangleMesh) -> [Float] {
         mesh.triangles.enumerated().map { t, tri in
             let (a, b, c) = (mesh.positions[Int(tri.x)], mesh.positions[Int(tri.y)], mesh.positions[Int(tri.z)])
             let e1 = b - a, e2 = c - a
@@ -83,8 +116,7 @@ public struct MeshRasterizer: Sendable {
             n = length > 0 ? n / length : SIMD3(0, 0, 1)
             var light = ambient
             for l in lights { light += l.intensity * abs((n * l.direction).sum()) }
-            let material = mesh.materials[Int(mesh.materialOfTriangle[t])]
-            return material.diffuse * min(light, 1.2)
+            return min(light, 1.2)
         }
     }
 

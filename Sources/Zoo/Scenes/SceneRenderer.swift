@@ -23,12 +23,13 @@ public struct SceneRenderer {
 
     /// Renders `trainViews` and `heldOutViews` views of `mesh` from random poses.
     public func render(_ mesh: TriangleMesh, rng: inout RandomGenerator) -> (train: [(Image, [Float])], test: [(Image, [Float])]) {
+        let prepared = RasterMesh(mesh)
         func views(_ n: Int) -> [(Image, [Float])] {
             (0..<n).map { _ in
                 let pose = randomPose(rng: &rng)
                 let camera = PinholeCamera(width: settings.imageSize, height: settings.imageSize,
                                            fieldOfViewX: settings.fieldOfViewX, cameraToWorld: pose)
-                return (rasterizer.render(mesh, camera: camera), pose)
+                return (rasterizer.render(prepared, camera: camera), pose)
             }
         }
         return (views(settings.trainViews), views(settings.heldOutViews))

@@ -16,7 +16,7 @@ public struct FurnitureModel: Sendable, Equatable {
     public let creator: String
     /// `modelRotation#N`: a 3×3 row-major rotation into the catalog's y-up frame, if any.
     public let rotation: [Float]?
-    /// Whether any of its materials names a texture (textures are not decoded; `Kd` is used).
+    /// Whether any of its materials names a texture (decoded and mapped by the rasterizer).
     public let textured: Bool
 
     /// A name safe for folders: category and catalog position, e.g. `Bedroom-Scopia-003`.
@@ -70,7 +70,7 @@ public final class FurnitureCatalog: @unchecked Sendable {
             let folder = model.hasPrefix("/") ? String(model.dropFirst()) : model
             let directory = folder.split(separator: "/").dropLast().joined(separator: "/")
             let textured = zip.entries.contains { e in
-                e.name.hasPrefix(directory) && e.name.lowercased().hasSuffix(".mtl")
+                e.name.hasPrefix(directory + "/") && !e.name.dropFirst(directory.count + 1).contains("/") && e.name.lowercased().hasSuffix(".mtl")
                     && ((try? zip.data(e.name)).map { String(decoding: $0, as: UTF8.self).contains("map_Kd") } ?? false)
             }
             out.append(FurnitureModel(archive: zip.path, catalogIndex: n, id: id, name: p["name#\(n)"] ?? id,
@@ -81,6 +81,22 @@ public final class FurnitureCatalog: @unchecked Sendable {
         return out
     }
 
+    /// The archive entry a model's file name refers to, relative to the model's folder: exact, or
+    /// else differing only in case or in `\\` for `/`, or else the file of that name in the
+    /// model's folder (models often name a texture by a path on their author's disk).
+    private static func entry(named name: String, in directory: String, of zip: ZipArchive) -> String? {
+        var relative = name.replacingOccurrences(of: "\\", with: "/")
+        while relative.hasPrefix("./") { relative.removeFirst(2) }
+        let base = relative.split(separator: "/").last.map(String.init) ?? relative
+        for candidate in [relative, base] {
+            let path = directory.isEmpty ? candidate : "\(directory)/\(candidate)"
+            if zip.contains(path) { return path }
+            let lowered = path.lowercased()
+            if let match = zip.entries.first(where: { $0.name.lowercased() == lowered }) { return match.name }
+        }
+        return nil
+    }
+
     /// The model's mesh in the NeRF frame: its catalog rotation applied, turned z-up, centred on its
     /// bounding-box centre and scaled so the box's longest half-side is `halfSize`.
     public func mesh(of model: FurnitureModel, halfSize: Float = 0.75) throws(FormatError) -> TriangleMesh {
@@ -89,8 +105,7 @@ public final class FurnitureCatalog: @unchecked Sendable {
         }
         let directory = model.modelPath.split(separator: "/").dropLast().joined(separator: "/")
         var mesh = try OBJ.parse(try zip.data(model.modelPath), path: "\(model.archive):\(model.modelPath)") { (name) throws(FormatError) in
-            let path = directory.isEmpty ? name : "\(directory)/\(name)"
-            return zip.contains(path) ? try zip.data(path) : nil
+            try Self.entry(named: name, in: directory, of: zip).map { (path) throws(FormatError) in try zip.data(path) }
         }
         if let r = model.rotation {
             mesh.transform(rows: (SIMD3(r[0], r[1], r[2]), SIMD3(r[3], r[4], r[5]), SIMD3(r[6], r[7], r[8])))

@@ -35,6 +35,37 @@ import Formats
         #expect(throws: FormatError.invalid(path: text, reason: "not a PNG file (bad signature)")) { try PNG.read(text) }
     }
 
+    /// Two CC-0 textures of the Sweet Home 3D furniture package (BlendSwap-CC-0: the emergency sign,
+    /// baseline; the Osaka chair's wood, progressive); reference values read with Pillow 12.
+    @Test func decodesBaselineAndProgressiveJPEGsAsPillowDoes() throws {
+        for (name, size, mean, corner) in [("sign.jpg", (366, 128), SIMD3<Double>(89.754, 158.097, 125.816), [35, 126, 83] as [UInt8]),
+                                           ("wood-progressive.jpg", (256, 256), SIMD3(197.106, 172.563, 141.791), [195, 170, 140])] {
+            let image = try ImageFile.read(fixture(name))
+            #expect(image.width == size.0 && image.height == size.1 && image.channels == 3)
+            #expect(Array(image.pixels[0..<3]) == corner, "\(name)")
+            var sum = SIMD3<Double>.zero
+            for i in stride(from: 0, to: image.pixels.count, by: 3) {
+                sum += SIMD3(Double(image.pixels[i]), Double(image.pixels[i + 1]), Double(image.pixels[i + 2]))
+            }
+            let difference = sum / Double(image.width * image.height) - mean
+            #expect((difference * difference).sum().squareRoot() < 0.05, "\(name): mean differs by \(difference)")
+        }
+    }
+
+    @Test func damagedJPEGsNameTheFile() throws {
+        let dir = TemporaryDirectory()
+        let good = [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixture("sign.jpg"))))
+        for (name, bytes) in [("cut.jpg", Array(good.prefix(good.count / 2))), ("header-only.jpg", Array(good.prefix(200))),
+                              ("garbage.jpg", [0xFF, 0xD8] + (0..<500).map { UInt8(($0 * 131) % 256) })] {
+            let path = dir.write(name, bytes)
+            do { _ = try ImageFile.read(path); Issue.record("\(name) was accepted") } catch {
+                #expect(error.description.hasPrefix(path) && error.description.contains("JPEG"), "\(error)")
+            }
+        }
+        let text = dir.write("text.jpg", Array("hello".utf8))
+        #expect(throws: FormatError.invalid(path: text, reason: "neither a PNG nor a JPEG image")) { try ImageFile.read(text) }
+    }
+
     @Test func idxRoundTripAndTruncation() throws {
         let dir = TemporaryDirectory()
         let array = IDXArray(dimensions: [2, 3], bytes: [1, 2, 3, 4, 5, 6])
