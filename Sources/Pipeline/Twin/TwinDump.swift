@@ -71,7 +71,7 @@ public enum TwinDump {
             throw FormatError.invalid(path: folder, reason: "the twin replays the grid tokenizer only (set tokenizer=grid)")
         }
         let p = try PoseTask.prepare(settings, context: context)
-        let t = p.training, loop = settings.loop(seed: p.seed)
+        let t = p.training, loop = settings.loop(seed: p.seed, trainingScenes: t.trainingCount)
         var buffers = ["buffer.positions": t.model.positions]
         var batches: [String: Tensor] = [:], gradients: [String: Tensor] = [:], losses: [Float] = []
         for (name, tensor) in t.model.namedParameters { buffers["param.\(name)"] = tensor.detached() }

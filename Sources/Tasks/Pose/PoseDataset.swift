@@ -31,7 +31,8 @@ public struct PoseDataset {
     public let trainScenes: [Int]
     public let testScenes: [Int]
 
-    public init(zoo: ZooReader, trainViews: Int) throws(FormatError) {
+    /// `trainScenes` keeps that many of the zoo's training scenes, evenly spaced (nil: all).
+    public init(zoo: ZooReader, trainViews: Int, trainScenes limit: Int? = nil) throws(FormatError) {
         guard zoo.hasViews else { throw .invalid(path: zoo.path, reason: "the zoo stores no views; pose regression needs them") }
         var pixels: [Float] = [], rotations: [[Float]] = [], positions: [SIMD3<Float>] = [], bytes: [[UInt8]] = []
         var shape: (v: Int, h: Int, w: Int)?
@@ -68,7 +69,12 @@ public struct PoseDataset {
         viewsPerScene = shape.v
         imageSize = shape.h
         self.trainViews = trainViews
-        trainScenes = (0..<zoo.count).filter { zoo.splits[$0] == .train }
+        let allTrain = (0..<zoo.count).filter { zoo.splits[$0] == .train }
+        if let limit, limit > allTrain.count {
+            throw .invalid(path: zoo.path, reason: "train_scenes \(limit) is more than the zoo's \(allTrain.count) training scenes")
+        }
+        let kept = min(limit ?? allTrain.count, allTrain.count)
+        trainScenes = (0..<kept).map { allTrain[$0 * allTrain.count / kept] }
         testScenes = (0..<zoo.count).filter { zoo.splits[$0] == .test }
     }
 

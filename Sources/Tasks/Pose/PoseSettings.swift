@@ -18,7 +18,13 @@ public struct PoseSettings: StageSettings, Equatable {
     public var tokenizer = VolumeTokenizerKind.grid
     /// The first views of each training scene are learned from; the rest are held out.
     public var trainViews = 20
+    /// How many of the zoo's training scenes are learned from, spread evenly over them (and so
+    /// over the classes); null: all. For curves of error against the number of scenes.
+    public var trainScenes: Int?
     public var epochs = 50
+    /// Optimizer steps in all; when set, the epochs follow from it and the number of training
+    /// scenes (so runs on fewer scenes train as long); null: `epochs`.
+    public var steps: Int?
     /// Scenes per step (the volume encoder's cost is per scene).
     public var batchSize = 4
     /// Random training views of each scene in one step.
@@ -42,7 +48,7 @@ public struct PoseSettings: StageSettings, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case initialization = "init", pretrainedRun, tokenizer, trainViews, epochs, batchSize, viewsPerStep, learningRate,
+        case initialization = "init", pretrainedRun, tokenizer, trainViews, trainScenes, epochs, steps, batchSize, viewsPerStep, learningRate,
              pretrainedLearningRate, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
              refine, seed
     }
@@ -51,7 +57,9 @@ public struct PoseSettings: StageSettings, Equatable {
 
     public func validate(_ check: SettingsCheck) throws(ConfigError) {
         try check.range(trainViews, 1...100_000, "train_views")
+        if let trainScenes { try check.range(trainScenes, 1...10_000_000, "train_scenes") }
         try check.range(epochs, 1...1_000_000, "epochs")
+        if let steps { try check.range(steps, 1...100_000_000, "steps") }
         try check.range(batchSize, 1...100_000, "batch_size")
         try check.range(viewsPerStep, 1...100_000, "views_per_step")
         try check.range(learningRate, 1e-9...10, "learning_rate")
@@ -64,8 +72,13 @@ public struct PoseSettings: StageSettings, Equatable {
         try refine.validate(check.section("refine"))
     }
 
-    /// The loop that runs these settings.
-    public func loop(seed: UInt64) -> TrainingLoop {
-        TrainingLoop(epochs: epochs, batchSize: batchSize, seed: seed, checkpointEvery: checkpointEvery, evaluateEvery: evaluateEvery)
+    /// The loop that runs these settings on `trainingScenes` scenes.
+    public func loop(seed: UInt64, trainingScenes: Int) -> TrainingLoop {
+        var loop = TrainingLoop(epochs: epochs, batchSize: batchSize, seed: seed, checkpointEvery: checkpointEvery, evaluateEvery: evaluateEvery)
+        if let steps {
+            let perEpoch = loop.batchesPerEpoch(trainingScenes)
+            loop.epochs = (steps + perEpoch - 1) / perEpoch
+        }
+        return loop
     }
 }

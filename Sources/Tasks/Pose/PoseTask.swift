@@ -70,7 +70,7 @@ public enum PoseTask: PipelineTask {
         let pretrain = try context.settings(of: .pretrain, as: PretrainSettings.self)
         let zoo = try ZooReader(path: "\(context.folder(of: .zoo3d))/zoo.h5")
         let grid = pretrain.grid(for: try zoo.sceneGeometry())
-        let data = try PoseDataset(zoo: zoo, trainViews: settings.trainViews)
+        let data = try PoseDataset(zoo: zoo, trainViews: settings.trainViews, trainScenes: settings.trainScenes)
         let volumes = try ZooVolumes.load(zoo, grid: grid)
         let nerfs = settings.tokenizer == .grid ? nil : try zoo.nerfs()
         var pretrained: [String: Tensor]?
@@ -97,7 +97,7 @@ public enum PoseTask: PipelineTask {
         let start = Date()
         let p = try prepare(settings, context: context)
         let (training, data, zoo, seed) = (p.training, p.data, p.zoo, p.seed)
-        let state = try settings.loop(seed: seed).run(training, folder: context.folder, label: "pose", log: context.log)
+        let state = try settings.loop(seed: seed, trainingScenes: data.trainScenes.count).run(training, folder: context.folder, label: "pose", log: context.log)
 
         var summary = Summary(epochs: state.epoch, steps: state.step, initialization: settings.initialization,
                               tokenizer: settings.tokenizer, trainScenes: data.trainScenes.count, unseenScenes: data.testScenes.count,

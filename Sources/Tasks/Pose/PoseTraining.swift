@@ -69,9 +69,10 @@ public final class PoseTraining: TrainingTask {
             groups.append(ParameterGroup(tokenizer.namedParameters.map { ("tokenizer.\($0.name)", $0.tensor) },
                                          learningRate: settings.tokenizerLearningRate))
         }
-        let perEpoch = settings.loop(seed: seed).batchesPerEpoch(data.trainScenes.count)
+        let loop = settings.loop(seed: seed, trainingScenes: data.trainScenes.count)
+        let perEpoch = loop.batchesPerEpoch(data.trainScenes.count)
         optimizer = Adam.adamW(groups, schedule: .warmupCosine(warmupSteps: settings.warmupEpochs * perEpoch,
-                                                               totalSteps: settings.epochs * perEpoch))
+                                                               totalSteps: loop.epochs * perEpoch))
         self.data = data
         self.settings = settings
         self.volumes = volumes

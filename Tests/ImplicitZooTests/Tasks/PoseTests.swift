@@ -127,6 +127,10 @@ import ZooStore
         #expect(row.count == 3 + 12 + 12 + 2 + 12 + 2 && row[0] == "unseen_view" && row[1] == "scene-0" && row[2] == "4")
         let truth = data.pose(scene: 0, view: 4)
         expectClose(row[3..<15].map { Float($0)! }, truth.rotation + [truth.position.x, truth.position.y, truth.position.z], atol: 1e-5)
+        // train_scenes keeps that many training scenes, evenly spaced; more than there are is an error.
+        #expect(try PoseDataset(zoo: try ZooReader(path: dir.file("zoo.h5")), trainViews: 4, trainScenes: 2).trainScenes
+                == [data.trainScenes[0], data.trainScenes[2]])
+        #expect(throws: FormatError.self) { try PoseDataset(zoo: try ZooReader(path: dir.file("zoo.h5")), trainViews: 4, trainScenes: 5) }
         #expect(Float(row[27])! >= 0 && !row[29].isEmpty)
         for figure in ["cameras-unseen_view.png", "cameras-unseen_scene.png"] {
             #expect(try PNG.read(dir.file("pose/figures/\(figure)")).width > 100)
