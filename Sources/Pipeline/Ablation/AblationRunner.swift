@@ -3,7 +3,8 @@ import Formats
 import Training
 
 /// Runs every cell of an ablation grid: skips cells already finished, records cells that fail and
-/// goes on, and writes tables of mean ± std per cell (over the repeat axis) as Markdown and CSV.
+/// goes on, and writes tables of mean ± std per cell (over the repeat axis) as Markdown and CSV,
+/// and a figure per metric against the first grid axis.
 public struct AblationRunner {
     public let plan: AblationPlan
     public let runRoot: String
@@ -24,7 +25,8 @@ public struct AblationRunner {
         public let error: String?
     }
 
-    /// Runs (or reuses) every cell, then writes `results.md`, `results.csv` and `cells.csv`.
+    /// Runs (or reuses) every cell, then writes `results.md`, `results.csv`, `cells.csv` and
+    /// `figures/<metric>.png`.
     public func run(log: (String) -> Void) throws -> [CellResult] {
         let cells = plan.cells
         // Cells share the base pipeline's earlier stages unless the grid changes their settings.
@@ -68,6 +70,7 @@ public struct AblationRunner {
         markdown += "| " + (groupKeys + ["n", "failed"] + plan.metrics).joined(separator: " | ") + " |\n"
         markdown += "|" + String(repeating: "---|", count: groupKeys.count + 2 + plan.metrics.count) + "\n"
         var csv = (groupKeys + ["n", "failed"] + plan.metrics.flatMap { ["\($0)_mean", "\($0)_std"] }).joined(separator: ",") + "\n"
+        var points: [String: [AblationFigure.Point]] = [:]
         for key in order {
             let members = groups[key]!
             let values = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
@@ -85,6 +88,10 @@ public struct AblationRunner {
                 let mean = numbers.reduce(0, +) / Double(numbers.count)
                 let std = numbers.count > 1 ? (numbers.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(numbers.count - 1)).squareRoot() : 0
                 mdCells.append(String(format: "%.3f ± %.3f", mean, std))
+                if let first = values.first {
+                    let series = zip(groupKeys.dropFirst(), values.dropFirst()).map { "\($0.split(separator: ".").last ?? "")=\($1)" }
+                    points[metric, default: []].append(AblationFigure.Point(x: first, series: series.joined(separator: " "), mean: mean, std: std))
+                }
                 csvCells += [String(format: "%.6f", mean), String(format: "%.6f", std)]
             }
             markdown += "| " + mdCells.joined(separator: " | ") + " |\n"
@@ -99,5 +106,11 @@ public struct AblationRunner {
         try FileBytes.writeAtomically(Array(markdown.utf8), to: "\(folder)/results.md")
         try FileBytes.writeAtomically(Array(csv.utf8), to: "\(folder)/results.csv")
         try FileBytes.writeAtomically(Array(cellsCSV.utf8), to: "\(folder)/cells.csv")
+        if let axis = groupKeys.first, let xValues = plan.axes.first(where: { $0.key == axis })?.values {
+            for metric in plan.metrics {
+                let image = AblationFigure.make(metric: metric, axis: axis, xValues: xValues, points: points[metric] ?? [])
+                try PNG.write(image, to: "\(folder)/figures/\(metric).png")
+            }
+        }
     }
 }

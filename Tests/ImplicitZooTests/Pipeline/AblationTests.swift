@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 import Pipeline
 import Testing
@@ -43,6 +44,11 @@ import Testing
         #expect(csv[2] == "9,0,2,,,,")
         let markdown = try String(contentsOfFile: "\(runner.folder)/results.md", encoding: .utf8)
         #expect(markdown.contains("| 2 | 2 | 0 |") && markdown.contains(" ± "))
+        // A figure per metric against the first axis.
+        let figure = try PNG.read("\(runner.folder)/figures/mean_psnr.png")
+        #expect(figure.width == 560 && figure.height == 360)
+        let coloured = stride(from: 0, to: figure.pixels.count, by: 3).filter { figure.pixels[$0] == 31 && figure.pixels[$0 + 1] == 119 }.count
+        #expect(coloured >= 49, "the finished cell's point is not drawn (\(coloured) pixels)")
 
         // Run again: the finished cells are reused, not refitted.
         let zoo = "\(runner.folder)/minimum_steps=2,init_seed=1/zoo.h5"
