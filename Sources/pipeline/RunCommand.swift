@@ -17,6 +17,16 @@ struct PipelineOptions: ParsableArguments {
 
     @Argument(help: "Settings overrides, key=value (a bare key belongs to this stage; stage.key to another).")
     var overrides: [String] = []
+
+    /// The pipeline these options name, with their overrides for stage `name`.
+    func definition(for name: StageName) throws -> PipelineDefinition {
+        try PipelineDefinition.load(pipeline, overrides: overrides, stage: name, stages: StageCatalog.builtIn.names)
+    }
+
+    /// The context a command other than `run` works in for stage `name`.
+    func context(for name: StageName) throws -> StageContext {
+        StageContext(pipeline: try definition(for: name), runDirectoryOverride: runDir, requestedStage: name)
+    }
 }
 
 struct RunCommand: ParsableCommand {
@@ -45,8 +55,7 @@ struct RunCommand: ParsableCommand {
         PipelineCommand.prepareRuntime(threads: options.threads, blasThreads: 1)
         try PipelineCommand.reportingErrors {
             let name = StageName(stage)
-            let definition = try PipelineDefinition.load(options.pipeline, overrides: options.overrides, stage: name,
-                                                         stages: StageCatalog.builtIn.names)
+            let definition = try options.definition(for: name)
             let context = StageContext(pipeline: definition, shard: shard.flatMap(Shard.init) ?? .whole, restart: restart,
                                        runDirectoryOverride: options.runDir, requestedStage: name)
             if let summary = try StageRunner.run(name, context: context) {
@@ -70,11 +79,9 @@ struct MergeCommand: ParsableCommand {
         PipelineCommand.prepareRuntime(threads: options.threads, blasThreads: 1)
         try PipelineCommand.reportingErrors {
             let name = StageName(stage)
-            let definition = try PipelineDefinition.load(options.pipeline, overrides: options.overrides, stage: name,
-                                                         stages: StageCatalog.builtIn.names)
-            let context = StageContext(pipeline: definition, runDirectoryOverride: options.runDir, requestedStage: name)
+            let context = try options.context(for: name)
             let summary = try StageRunner.merge(name, context: context)
-            print(summary.text(title: "\(definition.name) / \(stage) — \(context.folder(for: name).path)"))
+            print(summary.text(title: "\(context.pipeline.name) / \(stage) — \(context.folder(for: name).path)"))
         }
     }
 }

@@ -29,9 +29,7 @@ struct TwinCommand: ParsableCommand {
         PipelineCommand.prepareRuntime(threads: options.threads, blasThreads: 1)
         try PipelineCommand.reportingErrors {
             let name = StageName(stage)
-            let definition = try PipelineDefinition.load(options.pipeline, overrides: options.overrides, stage: name,
-                                                         stages: StageCatalog.builtIn.names)
-            let context = StageContext(pipeline: definition, runDirectoryOverride: options.runDir, requestedStage: name)
+            let context = try options.context(for: name)
             try StageRunner.runDependencies(of: name, context: context)
             try TwinDump.dump(name, steps: steps, context: context, to: out)
             print("twin: \(steps) steps of \(stage) in \(out); compare with: python3 Tests/PyTorchTwin/twin.py \(out)")
