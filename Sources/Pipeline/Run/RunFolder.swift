@@ -34,7 +34,9 @@ public struct RunFolder: Sendable {
         if let saved = fm.contents(atPath: configPath) {
             let before = (try? ConfigNode.parse(yaml: String(decoding: saved, as: UTF8.self), file: configPath))?.flattened ?? [:]
             let now = (try? ConfigNode.parse(yaml: String(decoding: json, as: UTF8.self), file: configPath))?.flattened ?? [:]
-            let differing = Set(before.keys).union(now.keys).filter { before[$0] != now[$0] && !volatile.contains($0) }.sorted()
+            // A key one side lacks reads as null: a setting added since, left at its null default, keeps
+            // the behaviour the folder was made with, so the run still resumes.
+            let differing = Set(before.keys).union(now.keys).filter { (before[$0] ?? "null") != (now[$0] ?? "null") && !volatile.contains($0) }.sorted()
             if !differing.isEmpty {
                 throw .changedSettings(runFolder: path, keys: differing.map { "\($0): \(before[$0] ?? "unset") → \(now[$0] ?? "unset")" })
             }

@@ -40,12 +40,14 @@ public enum PoseTask: PipelineTask {
         public var tokenizer: VolumeTokenizerKind
         public var trainScenes: Int
         public var unseenScenes: Int
+        /// Errors on the views trained on: beside the held-out splits, whether the model underfits.
+        public var train: PoseMetrics?
         public var unseenView: SplitResult?
         public var unseenScene: SplitResult?
         public var secondsThisRun: Double
 
         enum CodingKeys: String, CodingKey {
-            case epochs, steps, initialization = "init", tokenizer, trainScenes, unseenScenes, unseenView, unseenScene, secondsThisRun
+            case epochs, steps, initialization = "init", tokenizer, trainScenes, unseenScenes, train, unseenView, unseenScene, secondsThisRun
         }
     }
 
@@ -102,6 +104,7 @@ public enum PoseTask: PipelineTask {
         var summary = Summary(epochs: state.epoch, steps: state.step, initialization: settings.initialization,
                               tokenizer: settings.tokenizer, trainScenes: data.trainScenes.count, unseenScenes: data.testScenes.count,
                               secondsThisRun: 0)
+        summary.train = PoseMetrics(training.predict(.train))
         var table = PredictionTable()
         let refiner = PoseRefiner(settings.refine, data: data, zoo: zoo, seed: seed)
         for split in [PoseSplit.unseenView, .unseenScene] {

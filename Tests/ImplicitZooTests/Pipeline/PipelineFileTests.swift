@@ -102,5 +102,12 @@ import Zoo
         let json = try #require(FileManager.default.contents(atPath: folder.file("config.json")))
         let object = try #require(JSONSerialization.jsonObject(with: json) as? [String: Any])
         #expect((object["stage"] as? [String: Any])?["steps"] as? Int == 20)
+        // A setting added since, at its null default, still resumes; set to a value, it does not.
+        let added = ConfigNode.mapping([("stage", .mapping([("steps", .scalar("20")), ("workers", .scalar("1")), ("limit", .null)]))])
+        try folder.prepare(settings: added, restart: false, volatile: [])
+        let set = ConfigNode.mapping([("stage", .mapping([("steps", .scalar("20")), ("workers", .scalar("1")), ("limit", .scalar("3"))]))])
+        #expect(throws: ConfigError.changedSettings(runFolder: folder.path, keys: ["stage.limit: null → 3"])) {
+            try folder.prepare(settings: set, restart: false, volatile: [])
+        }
     }
 }

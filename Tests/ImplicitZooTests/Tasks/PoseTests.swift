@@ -115,6 +115,7 @@ import ZooStore
         try PoseTask.validate(settings, context: context)
         let summary = try PoseTask.run(settings, context: context)
         #expect(summary.steps == 2 && summary.trainScenes == 4 && summary.unseenScenes == 1)
+        #expect(summary.train.map { $0.rotationMedianDeg.isFinite && $0.rotationMedianDeg >= 0 } == true)
         let view = try #require(summary.unseenView), scene = try #require(summary.unseenScene)
         #expect(view.refined != nil && scene.predicted.rotationMedianDeg.isFinite)
         let csv = try String(contentsOfFile: dir.file("pose/predictions.csv"), encoding: .utf8).split(separator: "\n")
