@@ -33,6 +33,9 @@ public struct PoseSettings: StageSettings, Equatable {
     public var learningRate: Float = 1e-3
     /// Rate of a pretrained volume encoder (fine-tuned gently).
     public var pretrainedLearningRate: Float = 1e-4
+    /// Keep the volume encoder as loaded (pretrained or drawn) and encode every scene once, so a
+    /// step costs only the view encoder and the pose transformer (grid tokenizer only).
+    public var freezeVolumeEncoder = false
     /// Rate of learnable tokenizer parameters (angles, in radians).
     public var tokenizerLearningRate: Float = 1e-3
     public var weightDecay: Float = 0.05
@@ -49,7 +52,7 @@ public struct PoseSettings: StageSettings, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case initialization = "init", pretrainedRun, tokenizer, trainViews, trainScenes, epochs, steps, batchSize, viewsPerStep, learningRate,
-             pretrainedLearningRate, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
+             pretrainedLearningRate, freezeVolumeEncoder, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
              refine, seed
     }
 
@@ -70,6 +73,8 @@ public struct PoseSettings: StageSettings, Equatable {
         try check.range(evaluateEvery, 1...1_000_000, "evaluate_every")
         try check.range(checkpointEvery, 1...10_000_000, "checkpoint_every")
         try refine.validate(check.section("refine"))
+        try check.require(!freezeVolumeEncoder || tokenizer == .grid, "freeze_volume_encoder",
+                          "a frozen volume encoder encodes each scene once, which needs tokenizer=grid (a learnable tokenizer moves its points)")
     }
 
     /// The loop that runs these settings on `trainingScenes` scenes.

@@ -49,6 +49,8 @@ public final class PoseTraining: TrainingTask {
     let volumes: Tensor
     /// The zoo's NeRFs (used by learnable tokenizers).
     let nerfs: NeRFBatch?
+    /// Every scene encoded once `[N, T, dim]`, when the volume encoder is frozen.
+    public private(set) var frozenScenes: Tensor?
 
     /// `pretrained`: the volume encoder's parameters by name (a pretraining checkpoint may hold more).
     public init(volume: MAE3DConfiguration, settings: PoseSettings, data: PoseDataset, grid: VolumeGrid, volumes: Tensor,
@@ -60,9 +62,9 @@ public final class PoseTraining: TrainingTask {
         precondition(!tokenizer.isLearnable || nerfs != nil, "PoseTraining: a learnable tokenizer needs the zoo's NeRFs")
         let volumeNames = Set(model.volumeParameters.map(\.name))
         let rest = model.namedParameters.filter { !volumeNames.contains($0.name) }
-        var groups = ParameterGroup.decayingMatrices(model.volumeParameters,
-                                                     learningRate: pretrained == nil ? settings.learningRate : settings.pretrainedLearningRate,
-                                                     weightDecay: settings.weightDecay)
+        var groups = settings.freezeVolumeEncoder ? [] : ParameterGroup.decayingMatrices(
+            model.volumeParameters, learningRate: pretrained == nil ? settings.learningRate : settings.pretrainedLearningRate,
+            weightDecay: settings.weightDecay)
         groups += ParameterGroup.decayingMatrices(rest, learningRate: settings.learningRate, weightDecay: settings.weightDecay,
                                                   exempt: ["volume_type", "image_type"])
         if tokenizer.isLearnable {
@@ -77,6 +79,19 @@ public final class PoseTraining: TrainingTask {
         self.settings = settings
         self.volumes = volumes
         self.nerfs = nerfs
+        frozenScenes = nil
+        if settings.freezeVolumeEncoder {
+            frozenScenes = withoutGradient {
+                Tensor.concat(stride(from: 0, to: volumes.shape[0], by: 8).map { start in
+                    model.encodeScenes(tokens(Array(start..<min(volumes.shape[0], start + 8))))
+                }, axis: 0)
+            }
+        }
+    }
+
+    /// Encoded tokens `[B, T, dim]` of `scenes`: from the frozen cache, or through the encoder.
+    func encode(_ scenes: [Int], tokens: @autoclosure () -> Tensor) -> Tensor {
+        frozenScenes.map { $0.indexSelect(axis: 0, scenes) } ?? model.encodeScenes(tokens())
     }
 
     /// Parameters to checkpoint: the model's and the tokenizer's.
@@ -87,7 +102,7 @@ public final class PoseTraining: TrainingTask {
     public var trainingCount: Int { data.trainScenes.count }
 
     /// Tokens `[B, N, P³·4]` of scenes.
-    func tokens(_ scenes: [Int]) -> Tensor {
+    public func tokens(_ scenes: [Int]) -> Tensor {
         if tokenizer.isLearnable, let nerfs {
             return tokenizer.tokens(nerfs.select(scenes))
         }
@@ -115,7 +130,7 @@ public final class PoseTraining: TrainingTask {
     /// One update on a prepared batch; `inspect` sees the gradients before the optimizer uses them.
     public func step(_ batch: PoseBatch, inspect: (() -> Void)? = nil) -> Float {
         optimizer.zeroGrad()
-        let (rotation, translation) = model(scenes: model.encodeScenes(batch.tokens), images: batch.images)
+        let (rotation, translation) = model(scenes: encode(batch.scenes, tokens: batch.tokens), images: batch.images)
         let loss = (translation - batch.translations).abs().mean() + model.config.rotationWeight * (rotation - batch.rotations).abs().mean()
         loss.backward()
         inspect?()
@@ -141,7 +156,8 @@ public final class PoseTraining: TrainingTask {
         withoutGradient {
             for start in stride(from: 0, to: scenes.count, by: scenesPerBatch) {
                 let chunk = Array(scenes[start..<min(scenes.count, start + scenesPerBatch)])
-                let encoded = model.encodeScenes(tokens(volumeOf.map { chunk.map($0) } ?? chunk))
+                let shown = volumeOf.map { chunk.map($0) } ?? chunk
+                let encoded = encode(shown, tokens: tokens(shown))
                 for (i, scene) in chunk.enumerated() {
                     let views = pairs.filter { $0.scene == scene }
                     let sceneTokens = encoded.slice(axis: 0, i..<(i + 1))

@@ -103,6 +103,34 @@ import ZooStore
         #expect(errors.count == 16 && errors.allSatisfy { $0.rotationDegrees.isFinite })
     }
 
+    /// A frozen volume encoder: scenes are encoded once, its parameters never move, the loss still
+    /// falls, and predictions equal those through the encoder itself.
+    @Test func aFrozenVolumeEncoderIsEncodedOnceAndStaysPut() throws {
+        let dir = TemporaryDirectory()
+        let zoo = try Self.tinyZoo(in: dir)
+        let data = try PoseDataset(zoo: zoo, trainViews: 4)
+        let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
+        var settings = Self.tinySettings
+        settings.epochs = 60
+        settings.freezeVolumeEncoder = true
+        let training = try PoseTraining(volume: Self.tinyVolume, settings: settings, data: data, grid: grid,
+                                        volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        let before = training.model.volumeParameters.map { $0.tensor.values }
+        var rng = RandomGenerator(seed: 4)
+        var losses: [Float] = []
+        for _ in 0..<60 { losses.append(training.step(scenes: data.trainScenes, viewRandom: &rng)) }
+        #expect(training.model.volumeParameters.map { $0.tensor.values } == before)
+        let early = losses.prefix(5).reduce(0, +) / 5, late = losses.suffix(5).reduce(0, +) / 5
+        #expect(late < early * 0.8, "pose loss \(early) → \(late)")
+        let cached = try #require(training.frozenScenes)
+        let direct = withoutGradient { training.model.encodeScenes(training.tokens(Array(0..<cached.shape[0]))) }
+        expectClose(cached.values, direct.values, atol: 1e-5)
+        var scratch = Self.tinySettings
+        scratch.freezeVolumeEncoder = true
+        scratch.tokenizer = .learnableScale
+        #expect(throws: ConfigError.self) { try scratch.validate(SettingsCheck(file: "p.yaml", path: "stages.pose")) }
+    }
+
     @Test func thePoseStageWritesPredictionsWithTrueAndPredictedPosesFiguresAndASummary() throws {
         let dir = TemporaryDirectory("pose-stage")
         _ = try Self.tinyZoo(in: dir)
