@@ -19,13 +19,16 @@ public struct MipTexture: Sendable {
     public init(_ image: Image) {
         var texels = [SIMD4<Float>](repeating: .zero, count: image.width * image.height)
         let c = image.channels
-        for i in texels.indices {
-            let p = image.pixels[(i * c)..<(i * c + c)].map { Float($0) / 255 }
-            switch c {
-            case 1: texels[i] = SIMD4(p[0], p[0], p[0], 1)
-            case 2: texels[i] = SIMD4(p[0], p[0], p[0], p[1])
-            case 3: texels[i] = SIMD4(p[0], p[1], p[2], 1)
-            default: texels[i] = SIMD4(p[0], p[1], p[2], p[3])
+        image.pixels.withUnsafeBufferPointer { bytes in
+            func value(_ k: Int) -> Float { Float(bytes[k]) / 255 }
+            for i in texels.indices {
+                let o = i * c
+                switch c {
+                case 1: texels[i] = SIMD4(value(o), value(o), value(o), 1)
+                case 2: texels[i] = SIMD4(value(o), value(o), value(o), value(o + 1))
+                case 3: texels[i] = SIMD4(value(o), value(o + 1), value(o + 2), 1)
+                default: texels[i] = SIMD4(value(o), value(o + 1), value(o + 2), value(o + 3))
+                }
             }
         }
         var levels = [Level(width: image.width, height: image.height, texels: texels)]
