@@ -60,17 +60,32 @@ public struct SceneGeometry: Sendable, Equatable, Codable {
     public var volumeExtent: Float
     /// Grey level the views were composited on (1: white).
     public var background: Float
+    /// What the last sample of each ray stood for when the NeRFs were fitted (zoos written before
+    /// this was recorded used `bin`).
+    public var lastSegment: LastSegment
 
-    public init(near: Float, far: Float, objectHalfSize: Float?, volumeExtent: Float, background: Float = 1) {
+    public init(near: Float, far: Float, objectHalfSize: Float?, volumeExtent: Float, background: Float = 1,
+                lastSegment: LastSegment = .infinite) {
         self.near = near
         self.far = far
         self.objectHalfSize = objectHalfSize
         self.volumeExtent = volumeExtent
         self.background = background
+        self.lastSegment = lastSegment
     }
 
     enum CodingKeys: String, CodingKey {
-        case near, far, objectHalfSize = "object_half_size", volumeExtent = "volume_extent", background
+        case near, far, objectHalfSize = "object_half_size", volumeExtent = "volume_extent", background, lastSegment = "last_segment"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        near = try c.decode(Float.self, forKey: .near)
+        far = try c.decode(Float.self, forKey: .far)
+        objectHalfSize = try c.decodeIfPresent(Float.self, forKey: .objectHalfSize)
+        volumeExtent = try c.decode(Float.self, forKey: .volumeExtent)
+        background = try c.decode(Float.self, forKey: .background)
+        lastSegment = try c.decodeIfPresent(LastSegment.self, forKey: .lastSegment) ?? .bin
     }
 }
 

@@ -75,7 +75,7 @@ public final class ZooReader {
         guard let near = (object?["near"] as? NSNumber)?.floatValue, let far = (object?["far"] as? NSNumber)?.floatValue else {
             throw .invalid(path: path, reason: "a NeRF zoo without a geometry attribute needs near and far in its normalization attribute")
         }
-        return SceneGeometry(near: near, far: far, objectHalfSize: nil, volumeExtent: 2.5)
+        return SceneGeometry(near: near, far: far, objectHalfSize: nil, volumeExtent: 2.5, lastSegment: .bin)
     }
 
     /// The zoo's scene geometry; an error for zoos of 2-D INRs.

@@ -80,8 +80,9 @@ class Encoder(nn.Module):
 
 
 class MAE3D(nn.Module):
-    def __init__(self, m, positions):
+    def __init__(self, m, positions, output_offset=None):
         super().__init__()
+        self.output_offset = output_offset
         token_width = int(m["patch_size"]) ** 3 * 4
         dim, ddim, n = int(m["dim"]), int(m["decoder_dim"]), positions.shape[0]
         self.patch_embed = nn.Linear(token_width, dim)
@@ -101,28 +102,45 @@ class MAE3D(nn.Module):
         full = torch.cat([latent, self.mask_token.expand(b, n - keep.shape[1], -1)], dim=1)
         full = torch.gather(full, 1, restore[..., None].expand(-1, -1, full.shape[2]))
         prediction = self.decoder_pred(self.decoder(full + self.decoder_pos_embed))
+        if self.output_offset is not None:
+            prediction = prediction + self.output_offset
         hidden = torch.ones(b, n)
         hidden.scatter_(1, keep, 0.0)
         per_token = ((prediction - tokens) ** 2).mean(dim=-1)
         return (per_token * hidden).sum() / hidden.sum().clamp(min=1)
 
 
-class ViewEncoder(nn.Module):
-    """3x3 stride-2 convolutions with ReLU, then a linear map of the flattened feature map."""
+def sincos_2d(dim, grid):
+    """Our SinCosEmbedding.twoDimensional: half the channels for the row, half for the column."""
+    omega = 1.0 / 10000 ** (torch.arange(dim // 4, dtype=torch.float64) / (dim / 4.0))
+    pos = torch.arange(grid, dtype=torch.float64)[:, None] * omega[None]
+    axis = torch.cat([torch.sin(pos), torch.cos(pos)], dim=1)
+    rows = axis[:, None, :].expand(grid, grid, dim // 2)
+    cols = axis[None, :, :].expand(grid, grid, dim // 2)
+    return torch.cat([rows, cols], dim=2).reshape(grid * grid, dim).float()
 
-    def __init__(self, image_size, channels, dim):
+
+class ViewEncoder(nn.Module):
+    """3x3 stride-2 convolutions with ReLU, then a linear map of the flattened feature map (one
+    token), or of each cell of the map plus its 2-D sin-cos position (patch tokens)."""
+
+    def __init__(self, image_size, channels, dim, patch_tokens):
         super().__init__()
         layers, size, c_in = [], image_size, 3
         for c in channels:
             layers.append(nn.Conv2d(c_in, c, 3, stride=2, padding=1))
             size, c_in = (size + 2 - 3) // 2 + 1, c
         self.conv = nn.ModuleList(layers)
-        self.proj = nn.Linear(c_in * size * size, dim)
+        self.patch_tokens = patch_tokens
+        self.proj = nn.Linear(c_in if patch_tokens else c_in * size * size, dim)
+        self.register_buffer("positions", sincos_2d(dim, size) if patch_tokens else torch.zeros(0))
 
     def forward(self, images):
         x = images
         for conv in self.conv:
             x = F.relu(conv(x))
+        if self.patch_tokens:
+            return self.proj(x.flatten(2).transpose(1, 2)) + self.positions
         return self.proj(x.flatten(1))[:, None, :]
 
 
@@ -146,10 +164,12 @@ class PoseRegressor(nn.Module):
         self.rotation_weight = m["rotation_weight"]
         self.patch_embed = nn.Linear(token_width, dim)
         self.encoder = Encoder(dim, int(m["depth"]), int(m["heads"]), m["mlp_ratio"])
-        self.view_encoder = ViewEncoder(int(m["image_size"]), channels, dim)
+        patch_tokens = bool(m.get("patch_tokens", 0))
+        self.view_encoder = ViewEncoder(int(m["image_size"]), channels, dim, patch_tokens)
         self.view_norm = nn.LayerNorm(dim, eps=1e-6)
         self.volume_type = nn.Parameter(torch.zeros(1, 1, dim))
         self.image_type = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pose_query = nn.Parameter(torch.zeros(1, 1, dim)) if patch_tokens else None
         self.pose_transformer = Encoder(dim, int(m["pose_depth"]), int(m["heads"]))
         width = int(m["head_width"])
         self.head = nn.ModuleDict({"shared": MLP(dim, width, width), "rotation": nn.Linear(width, 6),
@@ -171,7 +191,8 @@ class PoseRegressor(nn.Module):
         bv = images.shape[0]
         image = self.view_norm(self.view_encoder(images)) + self.image_type
         volume = (scenes + self.volume_type)[:, None].expand(b, bv // b, t, d).reshape(bv, t, d)
-        joint = self.pose_transformer(torch.cat([image, volume], dim=1))
+        query = [self.pose_query.expand(bv, 1, d)] if self.pose_query is not None else []
+        joint = self.pose_transformer(torch.cat(query + [image, volume], dim=1))
         feature = F.gelu(self.head["shared"](joint[:, 0]))
         rotation = rotation_from_6d(self.head["rotation"](feature))
         translation = self.head["translation"](feature)
@@ -185,7 +206,7 @@ def main(folder):
     ours_gradients = load_file(f"{folder}/gradients.safetensors")
     m = trace["model"]
     if trace["task"] == "pretrain":
-        model = MAE3D(m, initial["buffer.positions"])
+        model = MAE3D(m, initial["buffer.positions"], initial.get("buffer.output_offset"))
     else:
         model = PoseRegressor(m, trace["image_channels"], initial["buffer.positions"])
     params = dict(model.named_parameters())

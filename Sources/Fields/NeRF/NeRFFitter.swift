@@ -16,6 +16,8 @@ public struct NeRFFitSettings: Sendable, Equatable, Codable {
     /// Std of the noise added to raw density while training (Semantic-NeRF's default 1): without
     /// it ReLU densities can die into an empty scene that never recovers.
     public var densityNoise: Float = 1
+    /// What the last sample of each ray stands for (see `LastSegment`).
+    public var lastSegment = LastSegment.infinite
     /// Step at which a collapse is checked: mean rendered opacity on object pixels below
     /// `collapseOpacity` means the fit died; it restarts with a new seed.
     public var collapseCheckStep = 250
@@ -73,7 +75,7 @@ public struct NeRFFitter {
                                                     far: settings.far, rng: &rng)
                 let result = NeRFRendering.render(model, origins: rays.origins.indexSelect(axis: 0, pick),
                                                   directions: rays.directions.indexSelect(axis: 0, pick), depths: depths,
-                                                  lastDelta: binWidth, noise: &noise)
+                                                  lastDelta: lastDelta, noise: &noise)
                 let loss = Loss.meanSquaredError(result.color, rays.colors.indexSelect(axis: 0, pick))
                 optimizer.zeroGrad()
                 loss.backward()
@@ -100,8 +102,8 @@ public struct NeRFFitter {
         }
     }
 
-    /// Sample spacing: also the length given to the last sample of a ray.
-    var binWidth: Float { (settings.far - settings.near) / Float(settings.samplesPerRay) }
+    /// The length given to the last sample of a ray.
+    var lastDelta: Float { settings.lastSegment.length(near: settings.near, far: settings.far, samples: settings.samplesPerRay) }
 
     /// Renders every pixel of `views` (bin-centre samples, no noise) and returns whole-image and
     /// object-only PSNR.
@@ -136,7 +138,7 @@ public struct NeRFFitter {
                     var noise: NeRFRendering.DensityNoise? = nil
                     let result = NeRFRendering.render(model, origins: origins.slice(axis: 0, start..<end),
                                                       directions: directions.slice(axis: 0, start..<end), depths: depths,
-                                                      lastDelta: binWidth, noise: &noise)
+                                                      lastDelta: lastDelta, noise: &noise)
                     out += result.color.values.map { min(max($0, 0), 1) }
                     start = end
                 }

@@ -45,6 +45,7 @@ public enum TwinDump {
         let p = try PretrainTask.prepare(settings, context: context)
         let t = p.training, loop = settings.loop(seed: p.seed)
         var buffers = ["buffer.positions": t.model.positions]
+        if let offset = t.model.outputOffset { buffers["buffer.output_offset"] = offset }
         var batches: [String: Tensor] = [:], gradients: [String: Tensor] = [:], losses: [Float] = []
         for (name, tensor) in t.model.namedParameters { buffers["param.\(name)"] = tensor.detached() }
         var random = RandomStreams(seed: p.seed)
@@ -88,6 +89,7 @@ public enum TwinDump {
                                model: ["grid_size": Double(v.gridSize), "patch_size": Double(v.patchSize), "dim": Double(v.dim), "depth": Double(v.depth), "heads": Double(v.heads),
                                        "mlp_ratio": Double(v.mlpRatio), "volume_pool": Double(c.volumePool), "pose_depth": Double(c.poseDepth),
                                        "head_width": Double(c.headWidth), "rotation_weight": Double(c.rotationWeight),
+                                       "patch_tokens": c.imageTokens == .patches ? 1 : 0,
                                        "image_size": Double(t.data.imageSize)]))
     }
 

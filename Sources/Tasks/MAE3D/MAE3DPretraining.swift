@@ -21,6 +21,7 @@ public final class MAE3DPretraining: TrainingTask {
     public init(settings: PretrainSettings, trainVolumes: Tensor, validationVolumes: Tensor, seed: UInt64) {
         var rng = RandomGenerator(seed: seed)
         model = MaskedAutoencoder3D(settings.model, rng: &rng)
+        if settings.target == .positionResidual { model.outputOffset = Self.positionMean(model, trainVolumes) }
         let perEpoch = settings.loop(seed: seed).batchesPerEpoch(trainVolumes.shape[0])
         optimizer = Adam.adamW(ParameterGroup.decayingMatrices(model.namedParameters, learningRate: settings.learningRate,
                                                                weightDecay: settings.weightDecay,
@@ -91,7 +92,12 @@ public final class MAE3DPretraining: TrainingTask {
 
     /// Validation loss of predicting each token as its position's mean over the training volumes.
     public func positionMeanLoss() -> Float {
-        let mean = model.tokens(trainVolumes).mean(axis: 0, keepDims: true)
+        let mean = Self.positionMean(model, trainVolumes)
         return validationLoss { tokens, _ in mean.broadcast(to: tokens.shape) }
+    }
+
+    /// Each token position's mean over `volumes`, `[1, N, P³·C]`.
+    static func positionMean(_ model: MaskedAutoencoder3D, _ volumes: Tensor) -> Tensor {
+        withoutGradient { model.tokens(volumes).mean(axis: 0, keepDims: true) }
     }
 }

@@ -44,6 +44,9 @@ public final class MaskedAutoencoder3D: Layer {
     public let decoderPositions: Tensor
     public let decoder: TransformerEncoder
     public let head: Linear
+    /// A constant `[1, N, P³·C]` added to every reconstruction (not a parameter): the training
+    /// volumes' per-position mean when the decoder learns residuals, else nil.
+    public var outputOffset: Tensor?
 
     public init(_ config: MAE3DConfiguration = MAE3DConfiguration(), rng: inout RandomGenerator) {
         self.config = config
@@ -84,7 +87,8 @@ public final class MaskedAutoencoder3D: Layer {
         let latent = decoderEmbedding(encoder(visible))
         let filler = maskToken.broadcast(to: [b, n - mask.visible, config.decoderDim])
         let full = Tensor.concat([latent, filler], axis: 1).gather(axis: 1, indices: mask.restore, count: n)
-        return head(decoder(full + decoderPositions))
+        let output = head(decoder(full + decoderPositions))
+        return outputOffset.map { output + $0 } ?? output
     }
 
     /// A fresh mask for `batch` samples: `visibleCount` of the tokens kept.

@@ -3,6 +3,15 @@ import Fields
 import Training
 import ZooStore
 
+/// What the MAE's decoder learns to output for each token.
+public enum ReconstructionTarget: String, Codable, CaseIterable, Sendable {
+    /// The token's values themselves (the paper's plain MSE).
+    case raw
+    /// The token's difference from its position's mean over the training volumes: the decoder
+    /// starts where the per-position-mean baseline is and learns what each scene adds to it.
+    case positionResidual = "position_residual"
+}
+
 /// The `pretrain` stage: the model's shape, the volumes it reads and how it is trained.
 public struct PretrainSettings: StageSettings, Equatable {
     public var model = MAE3DConfiguration()
@@ -10,6 +19,8 @@ public struct PretrainSettings: StageSettings, Equatable {
     public var volumeExtent: Float?
     /// What the volumes' colour channels hold where the field is (nearly) empty.
     public var volumeColors = VolumeColors.composited
+    /// The loss is MSE on hidden tokens either way; this is what the decoder's output is added to.
+    public var target = ReconstructionTarget.raw
     public var epochs = 60
     /// Scenes per step.
     public var batchSize = 8

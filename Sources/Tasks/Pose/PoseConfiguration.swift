@@ -1,5 +1,14 @@
 import Configuration
 
+/// How a view enters the pose transformer.
+public enum ImageTokens: String, Sendable, Codable, CaseIterable {
+    /// One token: a linear map of the view encoder's whole flattened feature map, read out itself.
+    case single
+    /// One token per cell of the final feature map (with a 2-D position embedding), so image regions
+    /// attend to volume regions; a learned pose query token is read out.
+    case patches
+}
+
 /// The shape of the pose regressor beyond its volume encoder (the `model` section of `pose`; the
 /// encoder has the shape of `pretrain`'s model).
 public struct PoseConfiguration: Sendable, Equatable, Codable {
@@ -7,6 +16,7 @@ public struct PoseConfiguration: Sendable, Equatable, Codable {
     public var volumePool = 2
     /// Output channels of the view encoder's 3×3 stride-2 convolutions (one entry per layer).
     public var imageChannels = [32, 64, 128, 192]
+    public var imageTokens = ImageTokens.single
     public var poseDepth = 2
     public var headWidth = 256
     /// Loss = L1(translation) + rotationWeight · L1(rotation matrix).

@@ -56,7 +56,7 @@ public struct PoseRefinement: Sendable, Equatable, Codable {
             var noise: NeRFRendering.DensityNoise? = nil
             let rendered = NeRFRendering.render(nerf, origins: origin.broadcast(to: [rays, 3]), directions: directions,
                                                 depths: RaySampling.midpoints(rays: rays, samples: samplesPerRay, near: near, far: far),
-                                                background: geometry.background, lastDelta: (far - near) / Float(samplesPerRay),
+                                                background: geometry.background, lastDelta: geometry.lastSegment.length(near: near, far: far, samples: samplesPerRay),
                                                 noise: &noise)
             let loss = Loss.meanSquaredError(rendered.color, Tensor(shape: [rays, 3], values: target))
             optimizer.zeroGrad()

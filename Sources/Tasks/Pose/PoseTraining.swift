@@ -66,7 +66,7 @@ public final class PoseTraining: TrainingTask {
             model.volumeParameters, learningRate: pretrained == nil ? settings.learningRate : settings.pretrainedLearningRate,
             weightDecay: settings.weightDecay)
         groups += ParameterGroup.decayingMatrices(rest, learningRate: settings.learningRate, weightDecay: settings.weightDecay,
-                                                  exempt: ["volume_type", "image_type"])
+                                                  exempt: ["volume_type", "image_type", "pose_query"])
         if tokenizer.isLearnable {
             groups.append(ParameterGroup(tokenizer.namedParameters.map { ("tokenizer.\($0.name)", $0.tensor) },
                                          learningRate: settings.tokenizerLearningRate))

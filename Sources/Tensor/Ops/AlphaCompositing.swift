@@ -43,9 +43,9 @@ extension Tensor {
             }
         }
         out.record("composite", [density, colors]) { _, g in
-            // dL/dτₛ = gₛ·Tₛ₊₁ − Σₖ₍>ₛ₎ gₖ·wₖ, with gₛ = dC·(cₛ − background) and Tₛ₊₁ = Tₛ − wₛ.
+            // dL/dτₛ = gₛ·Tₛ₊₁ − Σₖ₍>ₛ₎ gₖ·wₖ, with gₛ = dC·(cₛ − background) and Tₛ₊₁ = Tₛ·exp(−τₛ).
             // The saved tensors are read through the closure's own references, which keep them alive.
-            let ps = density.data, pc = colors.data, pd = deltas.data, pa = opacity.data, pw = weights.data
+            let ps = density.data, pc = colors.data, pd = deltas.data, pw = weights.data
             let gradDensity = density.requiresGrad ? Tensor(uninitialized: density.shape) : nil
             let gradColors = colors.requiresGrad ? Tensor(uninitialized: colors.shape) : nil
             let pgs = gradDensity?.data, pgc = gradColors?.data, pg = g.data
@@ -59,15 +59,23 @@ extension Tensor {
                         }
                     }
                     guard let pgs else { continue }
+                    // Tₛ₊₁ = Tₛ·exp(−τₛ) as products, forward: recovering it as 1 − Σw + … would leave
+                    // rounding of about 1e-7 that a long last segment (NeRF's 1e10) turns into large,
+                    // wrong gradients.
+                    var transmittance: Float = 1
+                    for s in 0..<samples {
+                        let i = ray * samples + s
+                        let kept = expf(-Swift.max(ps[i], 0) * pd[i])
+                        pgs[i] = transmittance * kept
+                        transmittance *= 1 - (1 - kept) + 1e-10
+                    }
                     var later: Float = 0          // Σₖ₍>ₛ₎ gₖ·wₖ
-                    var remaining: Float = 1 - pa[ray]   // Tₛ₊₁ for the last sample, walking back
                     for s in stride(from: samples - 1, through: 0, by: -1) {
                         let i = ray * samples + s
                         let gs = g0 * (pc[3 * i] - background) + g1 * (pc[3 * i + 1] - background) + g2 * (pc[3 * i + 2] - background)
-                        let dTau = gs * remaining - later
+                        let dTau = gs * pgs[i] - later
                         pgs[i] = ps[i] > 0 ? dTau * pd[i] : 0
                         later += gs * pw[i]
-                        remaining += pw[i]
                     }
                 }
             }

@@ -175,7 +175,8 @@ public struct Zoo3DBuilder: Sendable {
                                                                                pretty: false), as: UTF8.self),
                            seed: seed, source: source,
                            geometry: SceneGeometry(near: settings.fit.near, far: settings.fit.far, objectHalfSize: halfSize,
-                                                   volumeExtent: settings.resolvedVolumeExtent, background: 1))
+                                                   volumeExtent: settings.resolvedVolumeExtent, background: 1,
+                                                   lastSegment: settings.fit.lastSegment))
     }
 
     /// Renders (if needed) and fits this shard's unfinished scenes, `workers` at a time.
@@ -188,7 +189,8 @@ public struct Zoo3DBuilder: Sendable {
         let todo = mine.filter { !done.contains($0.position) }
         let classes = Array(Set(scenes.map(\.category))).sorted()
         let manifest = try manifest(classNames: classes)
-        struct Shared { var next = 0; var finished = 0; var psnrSum: Double = 0; var fitted = 0; var errors: [FormatError] = [] }
+        /// `scored` counts the fits that did not collapse (a collapsed fit scores −∞ and is left out of the mean).
+        struct Shared { var next = 0; var finished = 0; var psnrSum: Double = 0; var fitted = 0; var scored = 0; var errors: [FormatError] = [] }
         let shared = Mutex(Shared(finished: mine.count - todo.count))
         progress?(mine.count - todo.count, mine.count, "")
         DispatchQueue.concurrentPerform(iterations: max(1, min(settings.workers ?? ProcessInfo.processInfo.activeProcessorCount, todo.count))) { _ in
@@ -204,13 +206,16 @@ public struct Zoo3DBuilder: Sendable {
                         try fitScene(todo[i], label: classes.firstIndex(of: todo[i].category)!, catalog: catalog)
                     }
                     try store.write([record], manifest: manifest, name: "scene-\(String(format: "%04d", record.sourceIndex))")
-                    let (finished, mean) = shared.withLock { s in
+                    let (finished, mean, collapsed) = shared.withLock { s in
                         s.finished += 1
                         s.fitted += 1
-                        s.psnrSum += Double(record.psnr)
-                        return (s.finished, s.psnrSum / Double(s.fitted))
+                        if record.psnr.isFinite {
+                            s.scored += 1
+                            s.psnrSum += Double(record.psnr)
+                        }
+                        return (s.finished, s.psnrSum / Double(max(s.scored, 1)), s.fitted - s.scored)
                     }
-                    progress?(finished, mine.count, String(format: "mean PSNR %.2f dB", mean))
+                    progress?(finished, mine.count, String(format: "mean PSNR %.2f dB", mean) + (collapsed > 0 ? ", \(collapsed) collapsed" : ""))
                 } catch {
                     shared.withLock { $0.errors.append(error) }
                 }
@@ -219,7 +224,7 @@ public struct Zoo3DBuilder: Sendable {
         let result = shared.withLock { $0 }
         if let error = result.errors.first { throw error }
         return ZooBuildSummary(total: mine.count, fittedNow: result.fitted, alreadyDone: mine.count - todo.count,
-                               meanPSNR: result.fitted > 0 ? Float(result.psnrSum / Double(result.fitted)) : 0,
+                               meanPSNR: result.scored > 0 ? Float(result.psnrSum / Double(result.scored)) : 0,
                                seconds: Date().timeIntervalSince(start))
     }
 

@@ -7,6 +7,7 @@ public struct ZooBuildSummary: Sendable {
     public let total: Int
     public let fittedNow: Int
     public let alreadyDone: Int
+    /// Over the fits that did not collapse.
     public let meanPSNR: Float
     public let seconds: Double
 }

@@ -40,6 +40,43 @@ import Glibc
         expectClose(solid.color.values, [0.5, 0.5, 0.5], atol: 1e-6)
     }
 
+    /// NeRF's endless last segment (1e10): the last sample's gradient is that of an opaque sample
+    /// (zero), not rounding in the transmittance times 1e10, and the others match a Double reference.
+    @Test func compositingGradientWithAnEndlessLastSegment() {
+        let (rays, samples) = (3, 6)
+        var d = TestData()
+        let density = d.input([rays, samples], 0.2, 3)
+        let rgb = d.input([rays, samples, 3], -2, 2)
+        let gaps = (0..<(rays * samples)).map { $0 % samples == samples - 1 ? Float(1e10) : 0.25 }
+        let weights = Tensor(shape: [rays, 3], values: (0..<(rays * 3)).map { Float($0 % 5) - 1.5 })
+        let loss = (VolumeRendering.composite(density: density, rgb: rgb, deltas: Tensor(shape: [rays, samples], values: gaps)).color
+                    * weights).sum()
+        loss.backward()
+        let grad = density.grad!.values, sigma = density.values.map(Double.init)
+        let colors = rgb.values.map { 1 / (1 + exp(-Double($0))) }
+        func reference(_ sigma: [Double]) -> Double {
+            var total = 0.0
+            for r in 0..<rays {
+                var transmittance = 1.0, color = [0.0, 0.0, 0.0], acc = 0.0
+                for s in 0..<samples {
+                    let i = r * samples + s, a = 1 - exp(-max(sigma[i], 0) * Double(gaps[i]))
+                    for c in 0..<3 { color[c] += transmittance * a * colors[3 * i + c] }
+                    acc += transmittance * a
+                    transmittance *= 1 - a + 1e-10
+                }
+                for c in 0..<3 { total += (color[c] + 1 - acc) * Double(weights.values[3 * r + c]) }
+            }
+            return total
+        }
+        for i in 0..<(rays * samples) {
+            var up = sigma, down = sigma
+            up[i] += 1e-6
+            down[i] -= 1e-6
+            let expected = i % samples == samples - 1 ? 0 : (reference(up) - reference(down)) / 2e-6
+            #expect(Swift.abs(Double(grad[i]) - expected) < 1e-3, "dL/dσ[\(i)] = \(grad[i]), reference \(expected)")
+        }
+    }
+
     @Test func nerfGradientThroughRendering() {
         var rng = RandomGenerator(seed: 4)
         let model = NeRF(NeRFConfiguration(width: 8, depth: 2, viewWidth: 4, positionFrequencies: 2, directionFrequencies: 1),

@@ -94,4 +94,23 @@ import Tasks
         #expect(same.positionMeanLoss() < 1e-12)
         #expect(same.validationLoss() > same.positionMeanLoss())
     }
+
+    /// Learning residuals: the decoder's output is added to the training volumes' per-position
+    /// mean, so a silent decoder (head zeroed) scores exactly the per-position-mean baseline.
+    @Test func theResidualTargetStartsFromThePositionMean() {
+        var s = tinyPretraining().settings
+        s.epochs = 1
+        s.target = .positionResidual
+        var rng = RandomGenerator(seed: 3)
+        let volumes = Tensor.uniform([5, 8, 8, 8, 4], rng: &rng)
+        let t = MAE3DPretraining(settings: s, trainVolumes: volumes.slice(axis: 0, 0..<4), validationVolumes: volumes.slice(axis: 0, 4..<5), seed: 1)
+        #expect(t.model.outputOffset?.shape == [1, t.model.config.tokenCount, t.model.config.tokenWidth])
+        #expect(t.validationLoss() != t.positionMeanLoss())
+        t.model.head.weight.assign([Float](repeating: 0, count: t.model.head.weight.count))
+        t.model.head.bias!.assign([Float](repeating: 0, count: t.model.head.bias!.count))
+        expectClose([t.validationLoss()], [t.positionMeanLoss()], atol: 1e-7)
+        var raw = s
+        raw.target = .raw
+        #expect(MAE3DPretraining(settings: raw, trainVolumes: volumes, validationVolumes: volumes, seed: 1).model.outputOffset == nil)
+    }
 }

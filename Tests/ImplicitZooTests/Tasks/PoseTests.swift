@@ -82,7 +82,7 @@ import ZooStore
         return s
     }
 
-    @Test func poseLossFallsOnATinyZoo() throws {
+    @Test(arguments: ImageTokens.allCases) func poseLossFallsOnATinyZoo(imageTokens: ImageTokens) throws {
         let dir = TemporaryDirectory()
         let zoo = try Self.tinyZoo(in: dir)
         let data = try PoseDataset(zoo: zoo, trainViews: 4)
@@ -92,8 +92,12 @@ import ZooStore
         var settings = Self.tinySettings
         settings.epochs = 200
         settings.warmupEpochs = 5
+        settings.model.imageTokens = imageTokens
         let training = try PoseTraining(volume: Self.tinyVolume, settings: settings, data: data, grid: grid,
                                         volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        // 16×16 views through two stride-2 convolutions: a 4×4 map, one token or sixteen (and a pose query).
+        #expect(training.model.viewEncoder.tokenCount == (imageTokens == .single ? 1 : 16))
+        #expect(training.model.namedParameters.contains { $0.name == "pose_query" } == (imageTokens == .patches))
         var rng = RandomGenerator(seed: 4)
         var losses: [Float] = []
         for _ in 0..<200 { losses.append(training.step(scenes: data.trainScenes, viewRandom: &rng)) }

@@ -23,6 +23,14 @@ import ZooStore
                          steps: 100 + i, restarts: i % 3, parameters: parameters, views: v)
     }
 
+    /// Zoos written before the last segment was recorded were fitted with one bin; newer ones say.
+    @Test func sceneGeometryWithoutALastSegmentMeansOneBin() throws {
+        let old = #"{"near": 2, "far": 6, "object_half_size": 0.75, "volume_extent": 0.8, "background": 1}"#
+        #expect(try JSONDecoder().decode(SceneGeometry.self, from: Data(old.utf8)).lastSegment == .bin)
+        let geometry = SceneGeometry(near: 2, far: 6, objectHalfSize: nil, volumeExtent: 1, lastSegment: .infinite)
+        #expect(try JSONDecoder().decode(SceneGeometry.self, from: JSONEncoder().encode(geometry)) == geometry)
+    }
+
     @Test func zooFileRoundTripsExactly() throws {
         let dir = TemporaryDirectory()
         let records = (0..<5).map { Self.record($0, label: $0 % 2, psnr: 20 + Float($0) / 3) }
