@@ -10,9 +10,11 @@ views (composited on white, colours clamped) is printed as JSON after each liste
 `--mode ours` computes what `NeRFFitter` does with the default pipeline's settings: the Implicit-Zoo
 MLP (γ(x·0.1) with 10 frequencies, γ(d) with 4; 4×64 trunk, view branch 32), 512 rays a step drawn
 11× more often from non-white pixels, 32 stratified samples between near 2 and far 6, density
-noise of std 1, the last sample as long as a bin, Adam 5e-4, restarts when the fit collapses.
+noise of std 1, Adam 5e-4, restarts when the fit collapses; for views of an object composited on
+white, a last segment of one bin and constant noise (what it always did), for opaque views (a
+photo), an endless last segment and noise that fades to zero at half the steps.
 `--mode plain` is nerf-pytorch's single network at the same size and settings: γ(x) unscaled,
-rays drawn uniformly, no density noise, an infinite last segment. Each difference is a flag of
+rays drawn uniformly, no density noise, an endless last segment. Each difference is a flag of
 its own, so every one can be switched alone (e.g. `--mode plain --position-scale 0.1`).
 """
 import argparse
@@ -135,7 +137,10 @@ def fit(train, test, args):
         for step in range(max(args.steps)):
             pick = torch.multinomial(weights, args.rays, replacement=True, generator=generator)
             depths = args.near + (torch.arange(args.samples) + torch.rand(args.rays, args.samples, generator=generator)) * step_width
-            color, acc = render(model, o[pick], d[pick], depths, last_delta(args), args.density_noise, generator)
+            noise = args.density_noise
+            if args.noise_fade > 0:
+                noise *= max(0.0, 1 - step / (args.noise_fade * max(args.steps)))
+            color, acc = render(model, o[pick], d[pick], depths, last_delta(args), noise, generator)
             loss = ((color - target[pick]) ** 2).mean()
             optimizer.zero_grad()
             loss.backward()
@@ -171,21 +176,24 @@ def main():
     parser.add_argument("--far", type=float, default=6)
     parser.add_argument("--position-scale", type=float)
     parser.add_argument("--density-noise", type=float)
+    parser.add_argument("--noise-fade", type=float, help="share of the steps over which the noise fades to 0 (0: never)")
     parser.add_argument("--adaptive", type=int, choices=[0, 1])
     parser.add_argument("--last", choices=["bin", "infinite"])
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     ours = args.mode == "ours"
+    torch.set_num_threads(args.threads)
+    train, test = load_split(args.scene, "train"), load_split(args.scene, "test")
+    opaque = bool((train[1] >= 1).all())
     defaults = {"position_scale": 0.1 if ours else 1.0, "density_noise": 1.0 if ours else 0.0,
-                "adaptive": 1 if ours else 0, "last": "bin" if ours else "infinite"}
+                "noise_fade": (0.5 if opaque else 0.0) if ours else 0.0, "adaptive": 1 if ours else 0,
+                "last": "infinite" if opaque or not ours else "bin"}
     for key, value in defaults.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
-    torch.set_num_threads(args.threads)
-    train, test = load_split(args.scene, "train"), load_split(args.scene, "test")
     report, restarts = fit(train, test, args)
     print(json.dumps({"scene": os.path.basename(os.path.normpath(args.scene)), "mode": args.mode,
-                      "position_scale": args.position_scale, "density_noise": args.density_noise, "adaptive": args.adaptive,
+                      "position_scale": args.position_scale, "density_noise": args.density_noise, "noise_fade": args.noise_fade, "adaptive": args.adaptive,
                       "last": args.last, "restarts": restarts, "results": report}))
 
 

@@ -16,8 +16,14 @@ public struct NeRFFitSettings: Sendable, Equatable, Codable {
     /// Std of the noise added to raw density while training (Semantic-NeRF's default 1): without
     /// it ReLU densities can die into an empty scene that never recovers.
     public var densityNoise: Float = 1
-    /// What the last sample of each ray stands for (see `LastSegment`).
-    public var lastSegment = LastSegment.infinite
+    /// The share of the fit over which that noise fades linearly to zero (0: it never fades). Null:
+    /// by the views (`resolved(for:)`): it never fades for objects composited on a background, where
+    /// it also keeps empty space empty, and fades at half the fit for opaque views (a real capture),
+    /// where it only blurs what the field can show once the first steps are safe from collapse.
+    public var densityNoiseFade: Float?
+    /// What the last sample of each ray stands for (see `LastSegment`). Null: by the views, `bin`
+    /// for objects composited on a background, `infinite` for opaque views.
+    public var lastSegment: LastSegment?
     /// Step at which a collapse is checked: mean rendered opacity on object pixels below
     /// `collapseOpacity` means the fit died; it restarts with a new seed.
     public var collapseCheckStep = 250
@@ -27,6 +33,18 @@ public struct NeRFFitSettings: Sendable, Equatable, Codable {
     public var evaluationChunk = 4_096
 
     public init() {}
+
+    /// These settings with the choices left to the views made: `opaque` views (no pixel shows the
+    /// background, as a photo) get an endless last segment and a noise that fades at half the fit.
+    public func resolved(opaque: Bool) -> NeRFFitSettings {
+        var s = self
+        s.lastSegment = lastSegment ?? (opaque ? .infinite : .bin)
+        s.densityNoiseFade = densityNoiseFade ?? (opaque ? 0.5 : 0)
+        return s
+    }
+
+    /// `resolved(opaque:)` for these training views.
+    public func resolved(for views: SceneViews) -> NeRFFitSettings { resolved(opaque: views.isOpaque) }
 }
 
 /// A fitted NeRF and how well it reproduces views it never saw.
@@ -51,9 +69,13 @@ public struct NeRFFitter {
 
     public init(_ settings: NeRFFitSettings) { self.settings = settings }
 
-    /// Fits `training` and scores on `heldOut`. `progress` sees (attempt, step, loss).
+    /// Fits `training` and scores on `heldOut`, with the settings the views leave open resolved by
+    /// the training views. `progress` sees (attempt, step, loss).
     public func fit(training: SceneViews, heldOut: SceneViews, seed: UInt64,
                     progress: (Int, Int, Float) -> Void = { _, _, _ in }) -> NeRFFitResult {
+        guard settings.lastSegment != nil && settings.densityNoiseFade != nil else {
+            return NeRFFitter(settings.resolved(for: training)).fit(training: training, heldOut: heldOut, seed: seed, progress: progress)
+        }
         let rays = training.allRays()
         let colors = rays.colors.values
         let sampler = WeightedSampler(weights: (0..<rays.alphas.count).map { i in
@@ -70,6 +92,7 @@ public struct NeRFFitter {
             var lastLoss: Float = .nan
             var collapsed = false
             for step in 0..<settings.steps {
+                noise?.std = densityNoise(atStep: step)
                 let pick = sampler.sample(settings.raysPerStep, rng: &rng)
                 let depths = RaySampling.stratified(rays: pick.count, samples: settings.samplesPerRay, near: settings.near,
                                                     far: settings.far, rng: &rng)
@@ -102,8 +125,14 @@ public struct NeRFFitter {
         }
     }
 
+    /// The standard deviation of the density noise at a training step.
+    func densityNoise(atStep step: Int) -> Float {
+        guard let fade = settings.densityNoiseFade, fade > 0 else { return settings.densityNoise }
+        return settings.densityNoise * Swift.max(0, 1 - Float(step) / (fade * Float(settings.steps)))
+    }
+
     /// The length given to the last sample of a ray.
-    var lastDelta: Float { settings.lastSegment.length(near: settings.near, far: settings.far, samples: settings.samplesPerRay) }
+    var lastDelta: Float { (settings.lastSegment ?? .bin).length(near: settings.near, far: settings.far, samples: settings.samplesPerRay) }
 
     /// Renders every pixel of `views` (bin-centre samples, no noise) and returns whole-image and
     /// object-only PSNR.

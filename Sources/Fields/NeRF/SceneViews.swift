@@ -18,6 +18,9 @@ public struct SceneViews: Sendable {
 
     public var count: Int { cameras.count }
 
+    /// No pixel shows the background (every alpha is 1): a photo rather than an object rendered alone.
+    public var isOpaque: Bool { alphas.allSatisfy { $0.allSatisfy { $0 >= 1 } } }
+
     /// Every pixel's ray and target: origins, directions `[R, 3]`, colours `[R, 3]`, alphas.
     public func allRays() -> (origins: Tensor, directions: Tensor, colors: Tensor, alphas: [Float]) {
         var o: [Float] = [], d: [Float] = [], c: [Float] = [], a: [Float] = []

@@ -77,6 +77,7 @@ public struct Zoo3DSettings: StageSettings, Equatable {
         try f.range(fit.far, 0...1000, "far")
         try f.require(fit.near < fit.far, "near", "near \(fit.near) must be below far \(fit.far)")
         try f.range(fit.densityNoise, 0...100, "density_noise")
+        if let fade = fit.densityNoiseFade { try f.range(fade, 0...1, "density_noise_fade") }
         try f.range(fit.collapseCheckStep, 1...10_000_000, "collapse_check_step")
         try f.range(fit.collapseOpacity, 0...1, "collapse_opacity")
         try f.range(fit.maxRestarts, 0...100, "max_restarts")
@@ -165,10 +166,19 @@ public struct Zoo3DBuilder: Sendable {
     }
 
     func manifest(classNames: [String]) throws(FormatError) -> ZooManifest {
-        let source: String, halfSize: Float?
+        let source: String, halfSize: Float?, lastSegment: LastSegment
         switch settings.source {
-        case .sweethome3d: (source, halfSize) = ("Sweet Home 3D furniture (\(settings.path ?? FurnitureCatalog.defaultDirectory))", settings.scene.objectHalfSize)
-        case .scenes: (source, halfSize) = ("scenes (\(settings.path ?? ""))", nil)
+        case .sweethome3d:
+            (source, halfSize) = ("Sweet Home 3D furniture (\(settings.path ?? FurnitureCatalog.defaultDirectory))", settings.scene.objectHalfSize)
+            lastSegment = settings.fit.resolved(opaque: false).lastSegment!
+        case .scenes:
+            (source, halfSize) = ("scenes (\(settings.path ?? ""))", nil)
+            // A folder's scenes are taken to be of one kind: the first one's views decide.
+            var opaque = false
+            if let first = try candidates().scenes.first {
+                opaque = try SceneFolder.read(folder: sceneFolder(first), heldOut: settings.scene.heldOutViews).train.isOpaque
+            }
+            lastSegment = settings.fit.resolved(opaque: opaque).lastSegment!
         }
         return ZooManifest(architecture: .nerf(settings.fit.network), classNames: classNames,
                            normalization: String(decoding: try JSONOutput.data(Normalization(position: "pe(xyz*\(settings.fit.network.positionScale))"),
@@ -176,7 +186,7 @@ public struct Zoo3DBuilder: Sendable {
                            seed: seed, source: source,
                            geometry: SceneGeometry(near: settings.fit.near, far: settings.fit.far, objectHalfSize: halfSize,
                                                    volumeExtent: settings.resolvedVolumeExtent, background: 1,
-                                                   lastSegment: settings.fit.lastSegment))
+                                                   lastSegment: lastSegment))
     }
 
     /// Renders (if needed) and fits this shard's unfinished scenes, `workers` at a time.

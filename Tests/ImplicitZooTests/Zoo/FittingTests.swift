@@ -52,6 +52,9 @@ func fixtureCube() throws -> TriangleMesh {
         fit.network = NeRFConfiguration(width: 32)
         fit.steps = 800
         fit.raysPerStep = 256
+        // Rendered alone on white: the views leave the last segment at one bin, the noise constant.
+        #expect(!trainViews.isOpaque && fit.resolved(for: trainViews).lastSegment == .bin)
+        #expect(fit.resolved(for: trainViews).densityNoiseFade == 0 && fit.resolved(opaque: true).densityNoiseFade == 0.5)
         let result = NeRFFitter(fit).fit(training: trainViews, heldOut: heldOut, seed: 1)
         #expect(!result.collapsed)
         #expect(result.heldOutPSNR >= 25, "held-out PSNR \(result.heldOutPSNR) dB")
@@ -79,7 +82,7 @@ func fixtureCube() throws -> TriangleMesh {
         refinement.iterations = 100
         let (refined, position) = refinement.refine(nerf: nerf, image: heldOut.colors[1], size: 64, fieldOfViewX: settings.fieldOfViewX,
                                                     geometry: SceneGeometry(near: fit.near, far: fit.far, objectHalfSize: settings.objectHalfSize,
-                                                                            volumeExtent: 2.5),
+                                                                            volumeExtent: 2.5, lastSegment: .bin),
                                                     rotation: start, position: orbit(camera.position), seed: 2)
         let before = Rotations.angleDegrees(start, truth), after = Rotations.angleDegrees(refined, truth)
         #expect(abs(before - 10) < 0.01)
