@@ -9,7 +9,8 @@ views (composited on white, colours clamped) is printed as JSON after each liste
 
 `--mode ours` computes what `NeRFFitter` does with the default pipeline's settings: the Implicit-Zoo
 MLP (γ(x·0.1) with 10 frequencies, γ(d) with 4; 4×64 trunk, view branch 32), 512 rays a step drawn
-11× more often from non-white pixels, 32 stratified samples between near 2 and far 6, density
+uniformly (`--adaptive 1`: 11× more often from non-white pixels, the paper's sampler, what it did
+before issue 8), 32 stratified samples between near 2 and far 6, density
 noise of std 1, Adam 5e-4, restarts when the fit collapses; for views of an object composited on
 white, a last segment of one bin and constant noise (what it always did), for opaque views (a
 photo), an endless last segment and noise that fades to zero at half the steps.
@@ -186,7 +187,7 @@ def main():
     train, test = load_split(args.scene, "train"), load_split(args.scene, "test")
     opaque = bool((train[1] >= 1).all())
     defaults = {"position_scale": 0.1 if ours else 1.0, "density_noise": 1.0 if ours else 0.0,
-                "noise_fade": (0.5 if opaque else 0.0) if ours else 0.0, "adaptive": 1 if ours else 0,
+                "noise_fade": (0.5 if opaque else 0.0) if ours else 0.0, "adaptive": 0,
                 "last": "infinite" if opaque or not ours else "bin"}
     for key, value in defaults.items():
         if getattr(args, key) is None:
