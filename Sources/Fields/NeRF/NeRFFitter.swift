@@ -82,6 +82,7 @@ public struct NeRFFitter {
         }
         let rays = training.allRays()
         let colors = rays.colors.values
+        let lastLength = lastDelta(for: training)
         let sampler = WeightedSampler(weights: (0..<rays.alphas.count).map { i in
             guard settings.adaptiveSampling else { return 1 }
             let mean = (colors[3 * i] + colors[3 * i + 1] + colors[3 * i + 2]) / 3
@@ -103,7 +104,7 @@ public struct NeRFFitter {
                                                     far: settings.far, rng: &rng)
                 let result = NeRFRendering.render(model, origins: rays.origins.indexSelect(axis: 0, pick),
                                                   directions: rays.directions.indexSelect(axis: 0, pick), depths: depths,
-                                                  lastDelta: lastDelta, noise: &noise)
+                                                  lastDelta: lastLength, noise: &noise)
                 let loss = Loss.meanSquaredError(result.color, rays.colors.indexSelect(axis: 0, pick))
                 optimizer.zeroGrad()
                 loss.backward()
@@ -136,8 +137,11 @@ public struct NeRFFitter {
         return settings.densityNoise * Swift.max(0, 1 - Float(step) / (fade * Float(settings.steps)))
     }
 
-    /// The length given to the last sample of a ray.
-    var lastDelta: Float { (settings.lastSegment ?? .bin).length(near: settings.near, far: settings.far, samples: settings.samplesPerRay) }
+    /// The length given to the last sample of a ray through `views` (decided by them when the
+    /// settings leave it open).
+    func lastDelta(for views: SceneViews) -> Float {
+        settings.resolved(for: views).lastSegment!.length(near: settings.near, far: settings.far, samples: settings.samplesPerRay)
+    }
 
     /// Renders every pixel of `views` (bin-centre samples, no noise) and returns whole-image and
     /// object-only PSNR.
@@ -158,7 +162,8 @@ public struct NeRFFitter {
 
     /// Each view rendered by the field: `[views][H·W·3]`, clamped to [0, 1].
     public func render(_ model: NeRF, views: SceneViews) -> [[Float]] {
-        withoutGradient {
+        let lastLength = lastDelta(for: views)
+        return withoutGradient {
             views.cameras.map { camera in
                 let (origins, directions) = camera.rays()
                 var out: [Float] = []
@@ -172,7 +177,7 @@ public struct NeRFFitter {
                     var noise: NeRFRendering.DensityNoise? = nil
                     let result = NeRFRendering.render(model, origins: origins.slice(axis: 0, start..<end),
                                                       directions: directions.slice(axis: 0, start..<end), depths: depths,
-                                                      lastDelta: lastDelta, noise: &noise)
+                                                      lastDelta: lastLength, noise: &noise)
                     out += result.color.values.map { min(max($0, 0), 1) }
                     start = end
                 }
