@@ -4,6 +4,9 @@ import Training
 
 /// An ablation grid (`Pipelines/ablations/NAME.yaml`): a base pipeline, the stage each cell runs,
 /// the settings to vary (every combination is a cell), fixed overrides and the metrics to tabulate.
+/// Rows that change several settings together (a table's named methods, e.g. `ViT+LP+Reg`) are
+/// `variants`: each a name and its overrides, forming the last axis (`variant`), so every round of
+/// the other axes (e.g. one seed) covers every variant before the next begins.
 public struct AblationPlan: Sendable {
     public let file: String
     public let name: String
@@ -16,6 +19,11 @@ public struct AblationPlan: Sendable {
     public let metrics: [String]
     /// The axis whose values are repeats (averaged over in the tables), usually `pose.seed`.
     public let repeatAxis: String?
+    /// Named sets of overrides, the values of the `variant` axis.
+    public let variants: [(name: String, overrides: [String])]
+
+    /// The key of the axis made of the variants.
+    public static let variantAxis = "variant"
 
     /// The file's keys.
     struct File: StageSettings {
@@ -24,12 +32,13 @@ public struct AblationPlan: Sendable {
         var pipeline = "Pipelines/default.yaml"
         var stage = "pose"
         var grid: ConfigNode?
+        var variants: ConfigNode?
         var repeatAxis: String?
         var overrides: [String] = []
         var metrics: [String] = []
         init() {}
 
-        enum CodingKeys: String, CodingKey { case name, description, pipeline, stage, grid, repeatAxis = "repeat", overrides, metrics }
+        enum CodingKeys: String, CodingKey { case name, description, pipeline, stage, grid, variants, repeatAxis = "repeat", overrides, metrics }
     }
 
     public static func load(_ file: String) throws(ConfigError) -> AblationPlan {
@@ -42,19 +51,48 @@ public struct AblationPlan: Sendable {
             throw .invalidValue(file: file, key: "grid", reason: "missing: an ablation needs a 'grid' mapping of key: [values]")
         }
         var axes: [(String, [String])] = []
+        var variants: [(String, [String])] = []
+        if let node = f.variants {
+            guard case let .mapping(named) = node, !named.isEmpty else {
+                throw .wrongType(file: file, key: "variants", expected: "a mapping of name: [key=value, ...]", found: node.text)
+            }
+            for (name, list) in named {
+                guard case let .sequence(items) = list else {
+                    throw .wrongType(file: file, key: "variants.\(name)", expected: "a list of key=value overrides", found: list.text)
+                }
+                for item in items where !item.text.contains("=") {
+                    throw .invalidValue(file: file, key: "variants.\(name)", reason: "'\(item.text)' is not key=value")
+                }
+                variants.append((name, items.map(\.text)))
+            }
+        }
         for (key, node) in pairs {
             guard case let .sequence(items) = node, !items.isEmpty else {
                 throw .wrongType(file: file, key: "grid.\(key)", expected: "a non-empty list of values", found: node.text)
             }
             axes.append((key, items.map(\.text)))
         }
+        if !variants.isEmpty { axes.append((variantAxis, variants.map(\.0))) }
         if let axis = f.repeatAxis, !axes.contains(where: { $0.0 == axis }) {
             throw .invalidValue(file: file, key: "repeat", reason: "'\(axis)' is not one of the grid keys")
         }
         guard !f.metrics.isEmpty else { throw .invalidValue(file: file, key: "metrics", reason: "list at least one metric to tabulate") }
         return AblationPlan(file: file, name: f.name ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent,
                             pipeline: f.pipeline, stage: StageName(f.stage), axes: axes, overrides: f.overrides, metrics: f.metrics,
-                            repeatAxis: f.repeatAxis)
+                            repeatAxis: f.repeatAxis, variants: variants)
+    }
+
+    /// The overrides a cell runs with: the fixed ones, then the cell's (a variant's expanded).
+    public func overrides(for cell: [(key: String, value: String)]) -> [String] {
+        overrides + cell.flatMap { key, value in
+            key == Self.variantAxis ? (variants.first { $0.name == value }?.overrides ?? []) : ["\(key)=\(value)"]
+        }
+    }
+
+    /// The stages whose settings some cell changes.
+    public var variedStages: Set<String> {
+        let keys = axes.map(\.key).filter { $0 != Self.variantAxis } + variants.flatMap(\.overrides).map { String($0.prefix { $0 != "=" }) }
+        return Set(keys.map { $0.split(separator: ".").first.map(String.init) ?? "" })
     }
 
     /// Every combination of axis values, in order (the last axis varies fastest).

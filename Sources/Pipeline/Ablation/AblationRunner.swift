@@ -4,7 +4,7 @@ import Training
 
 /// Runs every cell of an ablation grid: skips cells already finished, records cells that fail and
 /// goes on, and writes tables of mean ± std per cell (over the repeat axis) as Markdown and CSV,
-/// and a figure per metric against the first grid axis.
+/// and a figure per metric against the first grid axis other than the repeats.
 public struct AblationRunner {
     public let plan: AblationPlan
     public let runRoot: String
@@ -30,13 +30,12 @@ public struct AblationRunner {
     public func run(log: (String) -> Void) throws -> [CellResult] {
         let cells = plan.cells
         // Cells share the base pipeline's earlier stages unless the grid changes their settings.
-        let varied = Set(plan.axes.map { $0.key.split(separator: ".").first.map(String.init) ?? "" })
-        let sharesDependencies = varied.isSubset(of: [plan.stage.rawValue])
+        let sharesDependencies = plan.variedStages.isSubset(of: [plan.stage.rawValue])
         var results: [CellResult] = []
         for (i, cell) in cells.enumerated() {
             let id = AblationPlan.identifier(cell)
             let cellFolder = "\(folder)/\(id)"
-            let overrides = plan.overrides + cell.map { "\($0.key)=\($0.value)" }
+            let overrides = plan.overrides(for: cell)
             log("ablation \(plan.name): cell \(i + 1)/\(cells.count) \(id)")
             do {
                 let definition = try PipelineDefinition.load(plan.pipeline, overrides: overrides, stage: plan.stage,
@@ -50,8 +49,8 @@ public struct AblationRunner {
                 results.append(CellResult(cell: cell, summary: nil, error: "\(error)"))
                 try? FileBytes.writeAtomically(Array("\(error)\n".utf8), to: "\(cellFolder)/failed.txt")
             }
+            try writeTables(results)      // after every cell, so an interrupted ablation leaves its tables so far
         }
-        try writeTables(results)
         return results
     }
 

@@ -38,6 +38,7 @@ public enum BenchCatalog {
         ("nerf_zoo", "NeRF fit step at the 3D zoo's default size: 512 rays × 32 samples, 4×64 MLP, Adam",
          { NeRFWorkload(rng: &$0, rays: 512, samples: 32, width: 64) }),
         (SIRENFitWorkload.name, SIRENFitWorkload.summary, { SIRENFitWorkload(rng: &$0) }),
+        (ClassifyWorkload.name, ClassifyWorkload.summary, { ClassifyWorkload(rng: &$0) }),
         (SIRENQueryWorkload.name, SIRENQueryWorkload.summary, { SIRENQueryWorkload(rng: &$0) }),
     ]
 

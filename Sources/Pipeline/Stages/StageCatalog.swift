@@ -14,6 +14,7 @@ public struct StageCatalog: Sendable {
         Zoo3DStage.self,
         TaskStage<PretrainTask>.self,
         TaskStage<PoseTask>.self,
+        TaskStage<ClassifyTask>.self,
     ])
 
     /// This catalog with more stages (e.g. a task defined outside this module).

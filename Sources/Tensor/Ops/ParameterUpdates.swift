@@ -68,4 +68,11 @@ extension Tensor {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "[fill] elements \(range) of a tensor of \(count)")
         (data + range.lowerBound).update(repeating: value, count: range.count)
     }
+
+    /// Clamps every element into [min, max] in place (keeps a learned parameter in its domain).
+    public func clampInPlace(min low: Float, max high: Float) {
+        precondition(low <= high, "[clampInPlace] min \(low) is above max \(high)")
+        let lo = Vec(repeating: low), hi = Vec(repeating: high)
+        Kernels.map(data, data, count) { vmin(vmax($0, lo), hi) }
+    }
 }

@@ -9,8 +9,8 @@ public struct Zoo2DSettings: StageSettings, Equatable {
     public var source = ImageSourceKind.fashionMNIST
     /// Dataset location (null: the Debian package's folder for Fashion-MNIST).
     public var path: String?
-    public var trainCount = 1_000
-    public var testCount = 200
+    public var trainCount = 2_000
+    public var testCount = 500
     public var fit = SIRENFitSettings()
     /// Finished INRs collected before they are written as a part.
     public var partSize = 64

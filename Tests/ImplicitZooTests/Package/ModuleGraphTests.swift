@@ -58,7 +58,7 @@ import Testing
 
     @Test func modulesOnlyImportModulesBelowThem() throws {
         // Bottom to top, as in README's layout table.
-        let order = ["Tensor", "NN", "Fields", "Formats", "Configuration", "ZooStore", "Zoo", "Tokens", "Training", "Tasks", "Pipeline", "pipeline"]
+        let order = ["Tensor", "NN", "Fields", "Formats", "Configuration", "ZooStore", "Zoo", "Tokens", "Augment", "Training", "Tasks", "Pipeline", "pipeline"]
         let declared = try Self.declared()
         for (i, module) in order.enumerated() {
             let above = Set(order[(i + 1)...])

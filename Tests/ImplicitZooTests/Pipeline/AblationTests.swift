@@ -57,4 +57,37 @@ import Testing
         #expect(again.filter { $0.summary != nil }.count == 2)
         #expect(try FileManager.default.attributesOfItem(atPath: zoo)[.modificationDate] as? Date == written)
     }
+
+    /// Named variants (several overrides each) form the last axis: every seed covers every
+    /// variant, the tables group by variant, and a variant that is not key=value is refused.
+    @Test func variantsAreRowsOfSeveralOverrides() throws {
+        let dir = TemporaryDirectory("variants")
+        dir.write("tiny.yaml", Array(Self.pipeline.utf8))
+        let plan = """
+            name: rows
+            pipeline: \(dir.file("tiny.yaml"))
+            stage: zoo2d
+            variants:
+              short: [zoo2d.fit.minimum_steps=2, zoo2d.fit.maximum_steps=3]
+              broken: [zoo2d.fit.minimum_steps=9]
+            grid:
+              zoo2d.fit.init_seed: [1, 2]
+            repeat: zoo2d.fit.init_seed
+            metrics: [inrs]
+            """
+        dir.write("rows.yaml", Array(plan.utf8))
+        let loaded = try AblationPlan.load(dir.file("rows.yaml"))
+        #expect(loaded.cells.map { $0.map(\.value) } == [["1", "short"], ["1", "broken"], ["2", "short"], ["2", "broken"]])
+        #expect(loaded.overrides(for: loaded.cells[0]) == ["zoo2d.fit.init_seed=1", "zoo2d.fit.minimum_steps=2", "zoo2d.fit.maximum_steps=3"])
+        let runner = AblationRunner(plan: loaded, runRoot: dir.path)
+        let results = try runner.run { _ in }
+        #expect(results.map { $0.summary != nil } == [true, false, true, false])
+        let csv = try String(contentsOfFile: "\(runner.folder)/results.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv.first == "variant,n,failed,inrs_mean,inrs_std")
+        #expect(csv.dropFirst().map { String($0) } == ["short,2,0,4.000000,0.000000", "broken,0,2,,"])
+        #expect(FileManager.default.fileExists(atPath: "\(runner.folder)/init_seed=2,variant=short/zoo.h5"))
+
+        dir.write("bad.yaml", Array(plan.replacingOccurrences(of: "[zoo2d.fit.minimum_steps=9]", with: "[minimum_steps]").utf8))
+        #expect(throws: (any Error).self) { try AblationPlan.load(dir.file("bad.yaml")) }
+    }
 }

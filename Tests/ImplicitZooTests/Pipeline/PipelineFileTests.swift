@@ -1,4 +1,5 @@
 import Configuration
+import Fields
 import Foundation
 import Pipeline
 import Tasks
@@ -15,7 +16,11 @@ import Zoo
         let file = try String(contentsOfFile: fixture("../../../Pipelines/default.yaml"), encoding: .utf8)
         #expect(BuiltInPipeline.text == file)
         let d = try PipelineDefinition.load(fixture("../../../Pipelines/default.yaml"))
-        #expect(d.stageNames == [.zoo2d, .zoo3d, .pretrain, .pose] && d.name == "default")
+        #expect(d.stageNames == [.zoo2d, .zoo3d, .pretrain, .pose, .classify] && d.name == "default")
+        let classify = try d.settings(for: .classify, as: ClassifySettings.self)
+        #expect(classify == ClassifySettings() && ClassifyTask.dependencies(classify) == [.zoo2d])
+        let zoo2d = try d.settings(for: .zoo2d, as: Zoo2DSettings.self)
+        #expect(zoo2d.trainCount == Zoo2DSettings().trainCount && zoo2d.testCount == Zoo2DSettings().testCount && zoo2d.fit == SIRENFitSettings())
         let zoo3d = try d.settings(for: .zoo3d, as: Zoo3DSettings.self)
         #expect(zoo3d.fit.network.width == 64 && zoo3d.fit.steps == 800 && zoo3d.categories.count == 5)
         let pose = try d.settings(for: .pose, as: PoseSettings.self)
@@ -38,11 +43,19 @@ import Zoo
         #expect(pose.loop(seed: 0, trainingScenes: 32).epochs == 50)
         let scenes = try AblationPlan.load(fixture("../../../Pipelines/ablations/study-scenes.yaml"))
         #expect(scenes.cells.count == 3 * 2 * 3 && scenes.stage == .pose)
+        // Table 2: six tokenizer rows and the images baseline, five seeds each, every cell a valid classify run.
+        let table2 = try AblationPlan.load(fixture("../../../Pipelines/ablations/tokenizers.yaml"))
+        #expect(table2.cells.count == 7 * 5 && table2.stage == .classify && table2.variedStages == ["classify"])
+        for cell in table2.cells.prefix(7) {
+            let cellPipeline = try PipelineDefinition.load(table2.pipeline.hasPrefix("/") ? table2.pipeline : fixture("../../../" + table2.pipeline),
+                                                           overrides: table2.overrides(for: cell), stage: .classify)
+            try cellPipeline.settings(for: .classify, as: ClassifySettings.self).validate(SettingsCheck(file: "t", path: "classify"))
+        }
     }
 
     @Test func withoutAFileTheBuiltInDefaultRuns() throws {
         let d = try PipelineDefinition.load(stages: StageCatalog.builtIn.names, directory: dir.path)   // no Pipelines/ there
-        #expect(d.file == BuiltInPipeline.file && d.name == "default" && d.stageNames.count == 4)
+        #expect(d.file == BuiltInPipeline.file && d.name == "default" && d.stageNames.count == 5)
         dir.write("Pipelines/default.yaml", Array("name: mine\nstages: {zoo2d: {}}\n".utf8))
         #expect(try PipelineDefinition.load(directory: dir.path).name == "mine")
     }
@@ -61,7 +74,7 @@ import Zoo
         let outside = pipelineFile("name: ../..\nstages: {}\n", name: "r.yaml")
         #expect(throws: ConfigError.self) { try PipelineDefinition.load(outside) }
         let context = StageContext(pipeline: d, runRoot: dir.path, requestedStage: StageName("zoo4d"))
-        #expect(throws: ConfigError.unknownStage(file: file2, stage: "zoo4d", known: ["zoo2d", "zoo3d", "pretrain", "pose"])) {
+        #expect(throws: ConfigError.unknownStage(file: file2, stage: "zoo4d", known: ["zoo2d", "zoo3d", "pretrain", "pose", "classify"])) {
             try StageRunner.run(StageName("zoo4d"), context: context)
         }
     }

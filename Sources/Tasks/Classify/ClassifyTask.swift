@@ -1,0 +1,134 @@
+import Configuration
+import Fields
+import Foundation
+import Formats
+import Tensor
+import Tokens
+import Training
+import Zoo
+import ZooStore
+
+extension StageName {
+    /// Classification of 2-D INRs by a ViT over a tokenizer.
+    public static let classify = StageName("classify")
+}
+
+/// `classify`: a ViT learns the classes of the 2-D zoo's SIRENs, reading each through a tokenizer
+/// that queries it at fixed or learned coordinates (or, as the baseline, the original images).
+public enum ClassifyTask: PipelineTask {
+    public static let stage = StageName.classify
+    public static let summary = "ViT classification of the 2-D zoo's INRs through a (learnable) tokenizer"
+
+    public static func dependencies(_ settings: ClassifySettings) -> [StageName] { [.zoo2d] }
+
+    /// What a finished classification reports.
+    public struct Summary: Codable, Sendable {
+        public var input: ClassifierInput
+        public var tokenizer: ImageTokenizerKind
+        public var randomGrouping: Bool
+        public var regularization: Float
+        public var epochs: Int
+        public var steps: Int
+        public var trainExamples: Int
+        public var testExamples: Int
+        public var trainLoss: Double?
+        public var trainAccuracy: Double?
+        /// Scores on the test split (macro precision, recall and F1).
+        public var test: ClassificationMetrics
+        public var baselines: ClassificationBaselines
+        /// Mean distance of the tokenizer's points from where they started, in pixels.
+        public var meanPointShiftPixels: Double
+        public var secondsThisRun: Double
+    }
+
+    /// What a run trains, and the names of its classes.
+    public struct Prepared {
+        public let training: ImageClassification
+        public let classNames: [String]
+        public let seed: UInt64
+    }
+
+    /// Reads the zoo's SIRENs (and, for `input=images` and the image size, the images they were
+    /// fitted to) and builds the model, tokenizer and optimizer.
+    public static func prepare(_ settings: ClassifySettings, context: TaskContext) throws -> Prepared {
+        let seed = settings.seed ?? context.seed
+        let path = "\(context.folder(of: .zoo2d))/zoo.h5"
+        let zoo = try ZooReader(path: path)
+        guard case let .siren(config) = zoo.manifest.architecture else {
+            throw FormatError.invalid(path: path, reason: "holds \(zoo.manifest.architecture.kind) INRs; classify reads a 2-D (SIREN) zoo")
+        }
+        let source = try context.settings(of: .zoo2d, as: Zoo2DSettings.self)
+        let collection = try ImageSources.load(source.source, path: source.path, train: source.trainCount, test: source.testCount)
+        let (height, width) = (collection.height, collection.width)
+        guard height == width, height % settings.model.patchSize == 0 else {
+            throw ConfigError.invalidValue(file: context.check.file, key: context.check.key("model.patch_size"),
+                                           reason: "the images are \(height)×\(width): the ViT needs square images whose side is a multiple of the patch size \(settings.model.patchSize)")
+        }
+        let classes = zoo.manifest.classNames.count
+        guard classes >= 2 else { throw FormatError.invalid(path: path, reason: "names \(classes) class; classification needs at least 2") }
+        let images = Dictionary(collection.images.map { ($0.sourceIndex, $0) }) { a, _ in a }
+        func data(_ split: ZooSplit) throws -> ClassificationData {
+            let rows = (0..<zoo.count).filter { zoo.splits[$0] == split }
+            let labels = rows.map { zoo.labels[$0] }
+            switch settings.input {
+            case .inr:
+                var weights: [Tensor] = [], biases: [Tensor] = []
+                for layer in 0..<config.layers {
+                    weights.append(try zoo.parameter("seq.\(layer).weight", rows: 0..<zoo.count).indexSelect(axis: 0, rows))
+                    biases.append(try zoo.parameter("seq.\(layer).bias", rows: 0..<zoo.count).indexSelect(axis: 0, rows))
+                }
+                return ClassificationData(examples: .inrs(config, weights: weights, biases: biases), labels: labels)
+            case .images:
+                var values: [Float] = []
+                values.reserveCapacity(rows.count * 3 * height * width)
+                for row in rows {
+                    guard let image = images[zoo.sourceIndices[row]] else {
+                        throw FormatError.invalid(path: path, reason: "INR \(zoo.names[row]) was fitted to image \(zoo.sourceIndices[row]), which \(collection.description) does not hold")
+                    }
+                    let rgb = ImageNetNormalization.normalize(image.rgb)
+                    for c in 0..<3 { for p in 0..<(height * width) { values.append(rgb[p * 3 + c]) } }
+                }
+                return ClassificationData(examples: .images(Tensor(shape: [rows.count, 3, height, width], values: values)), labels: labels)
+            }
+        }
+        let training = ImageClassification(settings: settings, train: try data(.train), test: try data(.test), classes: classes,
+                                           height: height, width: width, seed: seed)
+        return Prepared(training: training, classNames: zoo.manifest.classNames, seed: seed)
+    }
+
+    public static func run(_ settings: ClassifySettings, context: TaskContext) throws -> Summary {
+        let start = Date()
+        let p = try prepare(settings, context: context)
+        let training = p.training
+        context.log("classify: \(training.train.count) training and \(training.test.count) test \(settings.input == .inr ? "INRs" : "images") "
+                    + "of \(training.height)×\(training.width), tokenizer \(settings.tokenizer.kind.rawValue)")
+        let initialPoints = training.tokenizer.points().values
+        let state = try settings.loop(seed: p.seed).run(training, folder: context.folder, label: "classify", log: context.log)
+        let test = withoutGradient { training.metrics() }
+        try PNG.write(ClassificationFigures.confusion(test.confusion, classNames: p.classNames,
+                                                      title: String(format: "TEST ACCURACY %.1f%%", 100 * test.accuracy)),
+                      to: context.file("figures/confusion.png"))
+        let points = training.tokenizer.points().values
+        if settings.input == .inr {
+            let query = (0..<(points.count / 2)).map { SIMD2(points[2 * $0], points[2 * $0 + 1]) }
+            try PNG.write(ClassificationFigures.tokenPoints(query, pointsPerToken: training.tokenizer.pointsPerToken,
+                                                            gridSize: (training.height, training.width),
+                                                            title: "TOKENIZER \(settings.tokenizer.kind.rawValue.uppercased())"),
+                          to: context.file("figures/token-points.png"))
+        }
+        let pixel = training.tokenizer.gridSpacing
+        var shift = 0.0
+        for i in stride(from: 0, to: points.count, by: 2) {
+            let dx = points[i] - initialPoints[i], dy = points[i + 1] - initialPoints[i + 1]
+            shift += Double((dx * dx + dy * dy).squareRoot() / pixel)
+        }
+        let pointCount = points.count / 2
+        return Summary(input: settings.input, tokenizer: settings.tokenizer.kind, randomGrouping: settings.tokenizer.randomGrouping,
+                       regularization: settings.tokenizer.regularization, epochs: state.epoch, steps: state.step,
+                       trainExamples: training.train.count, testExamples: training.test.count,
+                       trainLoss: state.lastMetrics["train_loss"], trainAccuracy: state.lastMetrics["train_accuracy"], test: test,
+                       baselines: ClassificationBaselines(train: training.train, test: training.test, height: training.height, width: training.width),
+                       meanPointShiftPixels: pointCount > 0 ? shift / Double(pointCount) : 0,
+                       secondsThisRun: Date().timeIntervalSince(start).rounded())
+    }
+}

@@ -1,0 +1,140 @@
+import Augment
+import Fields
+import NN
+import Tensor
+import Tokens
+import Training
+
+extension RandomStreamKey {
+    /// Geometric warps and colour operations of the training batches.
+    public static let augmentation = RandomStreamKey("augmentation")
+    /// Dropout masks of the classifier.
+    public static let dropout = RandomStreamKey("dropout")
+}
+
+/// A ViT that classifies INRs through a tokenizer (or images through its own patches): the
+/// model, the tokenizer, Adam with a cosine schedule for both (each at its own rate), one training
+/// step with augmentation, and evaluation on the test split.
+public final class ImageClassification: TrainingTask {
+    public let model: VisionTransformer
+    public let tokenizer: ImageTokenizer
+    public let optimizer: Optimizer
+    public let settings: ClassifySettings
+    public let train: ClassificationData
+    public let test: ClassificationData
+    public let height: Int
+    public let width: Int
+
+    public init(settings: ClassifySettings, train: ClassificationData, test: ClassificationData, classes: Int,
+                height: Int, width: Int, seed: UInt64) {
+        precondition(height == width, "ImageClassification: the ViT needs square images, not \(height)×\(width)")
+        var rng = RandomGenerator(seed: seed)
+        model = VisionTransformer(settings.model.vit(imageSize: height, classes: classes), rng: &rng)
+        var tokenRandom = rng.split("tokenizer")
+        tokenizer = ImageTokenizer(kind: settings.tokenizer.kind, height: height, width: width, patch: settings.model.patchSize,
+                                   randomGrouping: settings.tokenizer.randomGrouping, rng: &tokenRandom)
+        let steps = settings.loop(seed: seed).batchesPerEpoch(train.count) * settings.epochs
+        var groups = [ParameterGroup(model.namedParameters, learningRate: settings.learningRate, weightDecay: settings.weightDecay)]
+        if tokenizer.isLearnable { groups.append(ParameterGroup(tokenizer.namedParameters, learningRate: settings.tokenizer.learningRate)) }
+        optimizer = Adam(groups, schedule: .cosine(totalSteps: steps))
+        self.settings = settings
+        self.train = train
+        self.test = test
+        self.height = height
+        self.width = width
+    }
+
+    public var checkpointParameters: [(name: String, tensor: Tensor)] {
+        prefixed("model", model) + prefixed("tokenizer", tokenizer)
+    }
+
+    public var trainingCount: Int { train.count }
+
+    /// ImageNet-normalized frames `[B, 3, H, W]` of `rows`; augmented with draws from `random` when given.
+    public func frames(_ data: ClassificationData, rows: [Int], random: inout RandomGenerator?) -> Tensor {
+        let augmentation = settings.augmentation
+        let warps = random.map { rng in
+            var rng = rng
+            defer { random = rng }
+            return rows.map { _ in augmentation.drawWarp(&rng) }
+        }
+        var frames: Tensor
+        var mask: Tensor?
+        if let inrs = data.inrs(rows) {
+            let warped = warps.map { AffineWarp.warped(inrs, by: $0) } ?? inrs
+            frames = tokenizer.frame(warped)
+            if let warps, warps.contains(where: { !$0.isIdentity }) {
+                let points = tokenizer.points().values
+                let query = (0..<(points.count / 2)).map { SIMD2(points[2 * $0], points[2 * $0 + 1]) }
+                mask = ImageTokenizer.frame(AffineWarp.mask(points: query, warps: warps), height: height, width: width, patch: tokenizer.patch)
+            }
+        } else {
+            frames = data.images(rows)!
+            if let warps, warps.contains(where: { !$0.isIdentity }) {
+                frames = AffineWarp.resample(frames, by: warps)
+                let grid = PixelGrid.coordinates(height: height, width: width).values
+                let query = (0..<(height * width)).map { SIMD2(grid[2 * $0], grid[2 * $0 + 1]) }
+                mask = AffineWarp.mask(points: query, warps: warps).reshaped(rows.count, 1, height, width)
+            }
+        }
+        if var rng = random {
+            let plans = rows.map { _ in augmentation.drawColorOperations(&rng) }
+            random = rng
+            if plans.contains(where: { !$0.isEmpty }) {
+                let (mean, std) = Self.normalization
+                let unit = (frames * std + mean).clamped(min: 0, max: 1)
+                frames = (augmentation.applyColorOperations(unit, plans: plans) - mean) / std
+            }
+        }
+        if let mask { frames = frames * mask }
+        return frames
+    }
+
+    /// Per-channel ImageNet mean and std as `[1, 3, 1, 1]`.
+    static var normalization: (mean: Tensor, std: Tensor) {
+        (Tensor(shape: [1, 3, 1, 1], values: ImageNetNormalization.mean), Tensor(shape: [1, 3, 1, 1], values: ImageNetNormalization.std))
+    }
+
+    public func step(batch: [Int], random: inout RandomStreams) -> Float {
+        optimizer.zeroGrad()
+        var augmentation: RandomGenerator? = settings.augmentation.enabled ? random[.augmentation] : nil
+        let input = frames(train, rows: batch, random: &augmentation)
+        if let augmentation { random[.augmentation] = augmentation }
+        var context = ForwardContext(training: true, rng: random[.dropout])
+        var loss = Loss.crossEntropy(model(input, context: &context), targets: batch.map { train.labels[$0] })
+        random[.dropout] = context.rng
+        if settings.tokenizer.regularization > 0 { loss = loss + tokenizer.repulsion() * settings.tokenizer.regularization }
+        loss.backward()
+        optimizer.step()
+        tokenizer.project()
+        return loss.item
+    }
+
+    /// Predicted classes of every example of `data`, without augmentation.
+    public func predictions(_ data: ClassificationData, batchSize: Int = 256) -> [Int] {
+        withoutGradient {
+            stride(from: 0, to: data.count, by: batchSize).flatMap { start -> [Int] in
+                let rows = Array(start..<min(data.count, start + batchSize))
+                var none: RandomGenerator?
+                let logits = model(frames(data, rows: rows, random: &none))
+                let classes = logits.shape[1], values = logits.values
+                return rows.indices.map { r in
+                    (0..<classes).max { values[r * classes + $0] < values[r * classes + $1] }!
+                }
+            }
+        }
+    }
+
+    /// Scores on `data` (the test split by default).
+    public func metrics(on data: ClassificationData? = nil) -> ClassificationMetrics {
+        let data = data ?? test
+        return ClassificationMetrics(predicted: predictions(data), truth: data.labels, classes: model.config.classes)
+    }
+
+    public func evaluate() -> Metrics {
+        var logged = ClassificationMetrics(predicted: predictions(train), truth: train.labels, classes: model.config.classes)
+            .logged(prefix: "train").filter { $0.key == "train_accuracy" }
+        if test.count > 0 { logged.merge(metrics().logged(prefix: "test")) { a, _ in a } }
+        return logged
+    }
+}
