@@ -1,4 +1,6 @@
+import Fields
 import Formats
+import Tensor
 
 /// The PNG figures of a classification run.
 public enum ClassificationFigures {
@@ -50,6 +52,26 @@ public enum ClassificationFigures {
         for (i, p) in points.enumerated() {
             let (x, y) = map(p.x, p.y)
             canvas.fill(x: x - 2, y: y - 2, width: 5, height: 5, color: palette(i / max(pointsPerToken, 1)))
+        }
+        return canvas.image
+    }
+
+    /// Frames as the classifier sees them: each row one example, plain (the tokenizer's frame) then
+    /// `variants` augmented draws; `frames` are `[rows · (1 + variants), 3, H, W]` ImageNet-normalized,
+    /// example-major.
+    public static func frames(_ frames: Tensor, rows: Int, title: String, scale: Int = 3) -> Image {
+        let (h, w) = (frames.shape[2], frames.shape[3])
+        let perRow = frames.shape[0] / max(rows, 1), gap = 4, top = 22
+        var canvas = Canvas(width: perRow * (w * scale + gap) + gap, height: top + rows * (h * scale + gap) + gap)
+        canvas.text(String(title.prefix(60)), x: gap, y: 6)
+        let values = frames.values, plane = h * w
+        for k in 0..<(rows * perRow) {
+            var rgb = [Float](repeating: 0, count: plane * 3)
+            for c in 0..<3 {
+                for p in 0..<plane { rgb[p * 3 + c] = values[(k * 3 + c) * plane + p] * ImageNetNormalization.std[c] + ImageNetNormalization.mean[c] }
+            }
+            canvas.draw(values: rgb, width: w, height: h, channels: 3, x: gap + (k % perRow) * (w * scale + gap),
+                        y: top + (k / perRow) * (h * scale + gap), scale: scale)
         }
         return canvas.image
     }

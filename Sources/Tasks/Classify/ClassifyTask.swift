@@ -96,6 +96,20 @@ public enum ClassifyTask: PipelineTask {
         return Prepared(training: training, classNames: zoo.manifest.classNames, seed: seed)
     }
 
+    /// Six training examples as the model sees them: the plain frame, then four augmented draws.
+    static func augmentationFigure(_ training: ImageClassification, seed: UInt64) -> Image {
+        let rows = Array(0..<min(6, training.train.count)), draws = 4
+        var random: RandomGenerator? = RandomGenerator(seed: seed &+ 77)
+        let frames = withoutGradient { () -> Tensor in
+            var none: RandomGenerator?
+            let plain = training.frames(training.train, rows: rows, random: &none)
+            let augmented = (0..<draws).map { _ in training.settings.augmentation.enabled ? training.frames(training.train, rows: rows, random: &random) : plain }
+            let all = [plain] + augmented
+            return Tensor.concat(rows.indices.flatMap { r in all.map { $0.slice(axis: 0, r..<(r + 1)) } }, axis: 0)
+        }
+        return ClassificationFigures.frames(frames, rows: rows.count, title: "PLAIN, THEN AUGMENTED")
+    }
+
     public static func run(_ settings: ClassifySettings, context: TaskContext) throws -> Summary {
         let start = Date()
         let p = try prepare(settings, context: context)
@@ -108,6 +122,7 @@ public enum ClassifyTask: PipelineTask {
         try PNG.write(ClassificationFigures.confusion(test.confusion, classNames: p.classNames,
                                                       title: String(format: "TEST ACCURACY %.1f%%", 100 * test.accuracy)),
                       to: context.file("figures/confusion.png"))
+        try PNG.write(augmentationFigure(training, seed: p.seed), to: context.file("figures/training-frames.png"))
         let points = training.tokenizer.points().values
         if settings.input == .inr {
             let query = (0..<(points.count / 2)).map { SIMD2(points[2 * $0], points[2 * $0 + 1]) }
