@@ -128,7 +128,9 @@ public enum ClassifyTask: PipelineTask {
             let query = (0..<(points.count / 2)).map { SIMD2(points[2 * $0], points[2 * $0 + 1]) }
             try PNG.write(ClassificationFigures.tokenPoints(query, pointsPerToken: training.tokenizer.pointsPerToken,
                                                             gridSize: (training.height, training.width),
-                                                            title: "TOKENIZER \(settings.tokenizer.kind.rawValue.uppercased())"),
+                                                            title: "TOKENIZER \(settings.tokenizer.kind.rawValue.uppercased())"
+                                                                + (settings.tokenizer.randomGrouping ? ", RANDOM GROUPING" : "")
+                                                                + (settings.tokenizer.regularization > 0 ? ", REG \(settings.tokenizer.regularization)" : "")),
                           to: context.file("figures/token-points.png"))
         }
         let pixel = training.tokenizer.gridSpacing

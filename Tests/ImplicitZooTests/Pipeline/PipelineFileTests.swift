@@ -43,10 +43,10 @@ import Zoo
         #expect(pose.loop(seed: 0, trainingScenes: 32).epochs == 50)
         let scenes = try AblationPlan.load(fixture("../../../Pipelines/ablations/study-scenes.yaml"))
         #expect(scenes.cells.count == 3 * 2 * 3 && scenes.stage == .pose)
-        // Table 2: six tokenizer rows and the images baseline, five seeds each, every cell a valid classify run.
+        // Table 2: six tokenizer rows, the images baseline and a control, five seeds each, every cell a valid classify run.
         let table2 = try AblationPlan.load(fixture("../../../Pipelines/ablations/tokenizers.yaml"))
-        #expect(table2.cells.count == 7 * 5 && table2.stage == .classify && table2.variedStages == ["classify"])
-        for cell in table2.cells.prefix(7) {
+        #expect(table2.cells.count == 8 * 5 && table2.stage == .classify && table2.variedStages == ["classify"])
+        for cell in table2.cells.prefix(8) {
             let cellPipeline = try PipelineDefinition.load(table2.pipeline.hasPrefix("/") ? table2.pipeline : fixture("../../../" + table2.pipeline),
                                                            overrides: table2.overrides(for: cell), stage: .classify)
             try cellPipeline.settings(for: .classify, as: ClassifySettings.self).validate(SettingsCheck(file: "t", path: "classify"))

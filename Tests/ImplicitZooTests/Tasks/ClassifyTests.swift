@@ -118,4 +118,25 @@ struct FittedFashionMNIST: @unchecked Sendable {
         }
         #expect(straight.checkpointParameters.contains { $0.name == "tokenizer.pixels" })
     }
+
+    /// Learnable pixels that are not allowed to move (rate 0) train exactly as the grid: the
+    /// learnable path adds nothing but the points' freedom.
+    @Test func learnablePixelsAtRateZeroTrainExactlyAsTheGrid() throws {
+        let inrs = randomSIRENs(count: 10, omega: 30, seed: 31)
+        let data = ClassificationData(examples: .inrs(inrs.config, weights: inrs.weights, biases: inrs.biases), labels: (0..<10).map { $0 % 2 })
+        var settings = Self.settings(.grid, epochs: 2)
+        (settings.model.patchSize, settings.batchSize) = (4, 4)
+        func trained(_ kind: ImageTokenizerKind) throws -> ImageClassification {
+            var s = settings
+            s.tokenizer.kind = kind
+            s.tokenizer.learningRate = 0
+            let task = ImageClassification(settings: s, train: data, test: data, classes: 2, height: 8, width: 8, seed: 4)
+            try s.loop(seed: 4).run(task, folder: TemporaryDirectory().path, label: "test")
+            return task
+        }
+        let grid = try trained(.grid), pixels = try trained(.learnablePixels)
+        for ((name, a), (_, b)) in zip(prefixed("model", grid.model), prefixed("model", pixels.model)) {
+            #expect(a.values == b.values, "\(name) differs")
+        }
+    }
 }
