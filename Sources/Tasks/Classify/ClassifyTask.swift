@@ -67,17 +67,16 @@ public enum ClassifyTask: PipelineTask {
         let classes = zoo.manifest.classNames.count
         guard classes >= 2 else { throw FormatError.invalid(path: path, reason: "names \(classes) class; classification needs at least 2") }
         let images = Dictionary(collection.images.map { ($0.sourceIndex, $0) }) { a, _ in a }
+        let all = 0..<zoo.count
+        let weights = settings.input == .inr ? try (0..<config.layers).map { try zoo.parameter("seq.\($0).weight", rows: all) } : []
+        let biases = settings.input == .inr ? try (0..<config.layers).map { try zoo.parameter("seq.\($0).bias", rows: all) } : []
         func data(_ split: ZooSplit) throws -> ClassificationData {
-            let rows = (0..<zoo.count).filter { zoo.splits[$0] == split }
+            let rows = all.filter { zoo.splits[$0] == split }
             let labels = rows.map { zoo.labels[$0] }
             switch settings.input {
             case .inr:
-                var weights: [Tensor] = [], biases: [Tensor] = []
-                for layer in 0..<config.layers {
-                    weights.append(try zoo.parameter("seq.\(layer).weight", rows: 0..<zoo.count).indexSelect(axis: 0, rows))
-                    biases.append(try zoo.parameter("seq.\(layer).bias", rows: 0..<zoo.count).indexSelect(axis: 0, rows))
-                }
-                return ClassificationData(examples: .inrs(config, weights: weights, biases: biases), labels: labels)
+                return ClassificationData(examples: .inrs(config, weights: weights.map { $0.indexSelect(axis: 0, rows) },
+                                                          biases: biases.map { $0.indexSelect(axis: 0, rows) }), labels: labels)
             case .images:
                 var values: [Float] = []
                 values.reserveCapacity(rows.count * 3 * height * width)

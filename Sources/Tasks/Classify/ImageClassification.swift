@@ -53,10 +53,10 @@ public final class ImageClassification: TrainingTask {
     /// ImageNet-normalized frames `[B, 3, H, W]` of `rows`; augmented with draws from `random` when given.
     public func frames(_ data: ClassificationData, rows: [Int], random: inout RandomGenerator?) -> Tensor {
         let augmentation = settings.augmentation
-        let warps = random.map { rng in
-            var rng = rng
-            defer { random = rng }
-            return rows.map { _ in augmentation.drawWarp(&rng) }
+        var warps: [AffineWarp]?
+        if var rng = random {
+            warps = rows.map { _ in augmentation.drawWarp(&rng) }
+            random = rng
         }
         var frames: Tensor
         var mask: Tensor?
