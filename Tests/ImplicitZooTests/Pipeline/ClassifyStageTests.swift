@@ -64,4 +64,19 @@ import Training
             #expect("\(error)".contains("model.patch_size") && "\(error)".contains("28×28"), "\(error)")
         }
     }
+
+    /// The colour operations are a list of names; a name that is not one is refused by key.
+    @Test func colorOperationsAreReadByName() throws {
+        let dir = TemporaryDirectory("classify-ops")
+        dir.write("ops.yaml", Array("name: t\nstages:\n  classify:\n    augmentation: {operations: [invert, solarize_add]}\n".utf8))
+        let settings = try PipelineDefinition.load(dir.file("ops.yaml")).settings(for: .classify, as: ClassifySettings.self)
+        #expect(settings.augmentation.operations == [.invert, .solarizeAdd])
+        dir.write("bad.yaml", Array("name: t\nstages:\n  classify:\n    augmentation: {operations: [invert, blur]}\n".utf8))
+        do {
+            _ = try PipelineDefinition.load(dir.file("bad.yaml")).settings(for: .classify, as: ClassifySettings.self)
+            Issue.record("an unknown colour operation was accepted")
+        } catch {
+            #expect("\(error)".contains("operations") && "\(error)".contains("blur"), "\(error)")
+        }
+    }
 }
