@@ -51,6 +51,12 @@ public struct AffineWarp: Sendable, Equatable {
 
     public var isIdentity: Bool { self == .identity }
 
+    /// Coordinates `[M, 2]` (x, y per row) as points.
+    public static func points(_ coordinates: Tensor) -> [SIMD2<Float>] {
+        let v = coordinates.values
+        return (0..<(v.count / 2)).map { SIMD2(v[2 * $0], v[2 * $0 + 1]) }
+    }
+
     /// The INRs with warp `warps[n]` absorbed into INR n's first layer (weights, no gradients).
     public static func warped(_ inrs: SIRENBatch, by warps: [AffineWarp]) -> SIRENBatch {
         precondition(warps.count == inrs.count && inrs.config.inputs == 2,
@@ -94,10 +100,10 @@ public struct AffineWarp: Sendable, Equatable {
         precondition(warps.count == n, "AffineWarp.resample: \(warps.count) warps for \(n) images")
         let source = images.values
         var out = source
-        let grid = PixelGrid.coordinates(height: h, width: w).values
+        let grid = points(PixelGrid.coordinates(height: h, width: w))
         for (i, warp) in warps.enumerated() where !warp.isIdentity {
             for p in 0..<(h * w) {
-                let y = warp.apply(SIMD2(grid[2 * p], grid[2 * p + 1]))
+                let y = warp.apply(grid[p])
                 let fx = (y.x + 1) / 2 * Float(w - 1), fy = (y.y + 1) / 2 * Float(h - 1)
                 let inside = fx >= -1e-3 && fx <= Float(w - 1) + 1e-3 && fy >= -1e-3 && fy <= Float(h - 1) + 1e-3
                 let x0 = min(max(Int(floorf(fx)), 0), w - 1), y0 = min(max(Int(floorf(fy)), 0), h - 1)

@@ -1,3 +1,4 @@
+import Augment
 import Configuration
 import Fields
 import Foundation
@@ -124,8 +125,7 @@ public enum ClassifyTask: PipelineTask {
         try PNG.write(augmentationFigure(training, seed: p.seed), to: context.file("figures/training-frames.png"))
         let points = training.tokenizer.points().values
         if settings.input == .inr {
-            let query = (0..<(points.count / 2)).map { SIMD2(points[2 * $0], points[2 * $0 + 1]) }
-            try PNG.write(ClassificationFigures.tokenPoints(query, pointsPerToken: training.tokenizer.pointsPerToken,
+            try PNG.write(ClassificationFigures.tokenPoints(AffineWarp.points(training.tokenizer.points()), pointsPerToken: training.tokenizer.pointsPerToken,
                                                             gridSize: (training.height, training.width),
                                                             title: "TOKENIZER \(settings.tokenizer.kind.rawValue.uppercased())"
                                                                 + (settings.tokenizer.randomGrouping ? ", RANDOM GROUPING" : "")

@@ -64,17 +64,14 @@ public final class ImageClassification: TrainingTask {
             let warped = warps.map { AffineWarp.warped(inrs, by: $0) } ?? inrs
             frames = tokenizer.frame(warped)
             if let warps, warps.contains(where: { !$0.isIdentity }) {
-                let points = tokenizer.points().values
-                let query = (0..<(points.count / 2)).map { SIMD2(points[2 * $0], points[2 * $0 + 1]) }
-                mask = ImageTokenizer.frame(AffineWarp.mask(points: query, warps: warps), height: height, width: width, patch: tokenizer.patch)
+                mask = ImageTokenizer.frame(AffineWarp.mask(points: AffineWarp.points(tokenizer.points()), warps: warps), height: height, width: width, patch: tokenizer.patch)
             }
         } else {
             frames = data.images(rows)!
             if let warps, warps.contains(where: { !$0.isIdentity }) {
                 frames = AffineWarp.resample(frames, by: warps)
-                let grid = PixelGrid.coordinates(height: height, width: width).values
-                let query = (0..<(height * width)).map { SIMD2(grid[2 * $0], grid[2 * $0 + 1]) }
-                mask = AffineWarp.mask(points: query, warps: warps).reshaped(rows.count, 1, height, width)
+                let grid = AffineWarp.points(PixelGrid.coordinates(height: height, width: width))
+                mask = AffineWarp.mask(points: grid, warps: warps).reshaped(rows.count, 1, height, width)
             }
         }
         if var rng = random {
