@@ -18,6 +18,8 @@ import Tensor
 /// /names                 [N]             utf-8 strings
 /// /views/images          [N, V, H, W, 3] uint8   (3-D zoos) views composited on white
 /// /views/poses           [N, V, 4, 4]    float32 camera-to-world, OpenGL axes; attr camera_angle_x
+/// /label_maps            [N, H, W]       uint8   (segmentation zoos) class per pixel, indices into
+///                                                /class_names; attr ignore_index (255: unlabelled)
 /// ```
 public enum ZooFile {
     public static let format = "implicit-zoo"
@@ -66,6 +68,17 @@ public enum ZooFile {
                 try file.write("views/images", bytes: images, shape: [n, first.count, first.height, first.width, 3])
                 try file.write("views/poses", floats: poses, shape: [n, first.count, 4, 4])
                 try file.setAttribute("camera_angle_x", Double(first.fieldOfViewX), on: "/views/poses")
+            }
+            if let first = records.first?.labelMap {
+                var maps: [UInt8] = []
+                for r in records {
+                    guard let m = r.labelMap, m.height == first.height, m.width == first.width else {
+                        throw FormatError.invalid(path: path, reason: "record '\(r.name)' has no label map of \(first.width)×\(first.height) like the others")
+                    }
+                    maps += m.values
+                }
+                try file.write("label_maps", bytes: maps, shape: [n, first.height, first.width])
+                try file.setAttribute("ignore_index", Int(ZooLabelMap.ignoreIndex), on: "/label_maps")
             }
             try file.setAttribute("format", format)
             try file.setAttribute("version", version)

@@ -135,12 +135,34 @@ public final class ZooReader {
         return ZooViews(images: images, poses: poses, count: shape[1], height: shape[2], width: shape[3], fieldOfViewX: fov)
     }
 
+    /// Whether the zoo stores per-pixel class maps.
+    public var hasLabelMaps: Bool { file.exists("label_maps") }
+
+    /// The class maps of INRs `rows`, checked against the zoo's classes.
+    public func labelMaps(rows: Range<Int>) throws(FormatError) -> [ZooLabelMap] {
+        guard rows.lowerBound >= 0, rows.upperBound <= count else {
+            throw .invalid(path: path, reason: "label maps \(rows) asked of a zoo of \(count)")
+        }
+        let shape = try file.shape("label_maps")
+        guard shape.count == 3, shape[0] == count, shape[1] > 0, shape[2] > 0 else {
+            throw .invalid(path: path, reason: "dataset label_maps is \(shape), expected [\(count), H, W]")
+        }
+        let (values, _) = try file.readBytes("label_maps", rows: rows)
+        let classes = manifest.classNames.count
+        if let bad = values.first(where: { Int($0) >= classes && $0 != ZooLabelMap.ignoreIndex }) {
+            throw .invalid(path: path, reason: "label_maps holds class \(bad); the zoo has \(classes) classes (and \(ZooLabelMap.ignoreIndex) for unlabelled)")
+        }
+        let n = shape[1] * shape[2]
+        return (0..<rows.count).map { ZooLabelMap(values: Array(values[($0 * n)..<(($0 + 1) * n)]), height: shape[1], width: shape[2]) }
+    }
+
     /// The full record of INR `row` (parameters flattened by name).
     public func record(_ row: Int) throws(FormatError) -> ZooRecord {
         var parameters: [String: [Float]] = [:]
         for name in manifest.parameterNames { parameters[name] = try parameter(name, rows: row..<(row + 1)).values }
         return ZooRecord(sourceIndex: sourceIndices[row], name: names[row], label: labels[row], split: splits[row], psnr: psnr[row],
                          steps: steps[row], restarts: restarts[row], parameters: parameters,
-                         views: hasViews ? try views(row: row) : nil)
+                         views: hasViews ? try views(row: row) : nil,
+                         labelMap: hasLabelMaps ? try labelMaps(rows: row..<(row + 1))[0] : nil)
     }
 }

@@ -28,6 +28,22 @@ public struct ZooViews: Sendable, Equatable {
     }
 }
 
+/// A per-pixel class map stored with a 2-D INR, for semantic segmentation.
+public struct ZooLabelMap: Sendable, Equatable {
+    /// `[H, W]` class indices into the zoo's class names, row-major; `ignoreIndex` where unlabelled.
+    public var values: [UInt8]
+    public var height: Int
+    public var width: Int
+    public static let ignoreIndex: UInt8 = 255
+
+    public init(values: [UInt8], height: Int, width: Int) {
+        precondition(values.count == height * width, "ZooLabelMap: \(values.count) labels for \(width)×\(height)")
+        self.values = values
+        self.height = height
+        self.width = width
+    }
+}
+
 /// One fitted INR with what quality control and the tasks need to know about it.
 public struct ZooRecord: Sendable {
     /// Position of the source item (image index, catalog scene index).
@@ -44,9 +60,10 @@ public struct ZooRecord: Sendable {
     /// Flattened parameters by state-dict name.
     public var parameters: [String: [Float]]
     public var views: ZooViews?
+    public var labelMap: ZooLabelMap?
 
     public init(sourceIndex: Int, name: String, label: Int, split: ZooSplit, psnr: Float, steps: Int, restarts: Int = 0,
-                parameters: [String: [Float]], views: ZooViews? = nil) {
+                parameters: [String: [Float]], views: ZooViews? = nil, labelMap: ZooLabelMap? = nil) {
         self.sourceIndex = sourceIndex
         self.name = name
         self.label = label
@@ -56,5 +73,6 @@ public struct ZooRecord: Sendable {
         self.restarts = restarts
         self.parameters = parameters
         self.views = views
+        self.labelMap = labelMap
     }
 }

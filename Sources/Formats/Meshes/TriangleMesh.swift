@@ -74,3 +74,25 @@ public struct TriangleMesh: Sendable {
         }
     }
 }
+
+extension TriangleMesh {
+    /// Adds `other`'s triangles, vertices, materials and texture coordinates to this mesh.
+    public mutating func append(_ other: TriangleMesh) {
+        let (vertexOffset, materialOffset, uvOffset) = (Int32(positions.count), Int32(materials.count), Int32(textureCoordinates.count))
+        if cornerTextureCoordinates.isEmpty && !other.cornerTextureCoordinates.isEmpty {
+            cornerTextureCoordinates = Array(repeating: SIMD3(-1, -1, -1), count: triangles.count)
+        }
+        if !cornerTextureCoordinates.isEmpty {
+            cornerTextureCoordinates += other.cornerTextureCoordinates.isEmpty
+                ? Array(repeating: SIMD3(-1, -1, -1), count: other.triangles.count)
+                : other.cornerTextureCoordinates.map { c in
+                    SIMD3(c.x < 0 ? -1 : c.x + uvOffset, c.y < 0 ? -1 : c.y + uvOffset, c.z < 0 ? -1 : c.z + uvOffset)
+                }
+        }
+        positions += other.positions
+        triangles += other.triangles.map { $0 &+ SIMD3(repeating: vertexOffset) }
+        materialOfTriangle += other.materialOfTriangle.map { $0 + materialOffset }
+        materials += other.materials
+        textureCoordinates += other.textureCoordinates
+    }
+}

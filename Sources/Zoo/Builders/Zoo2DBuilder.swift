@@ -87,7 +87,8 @@ public struct Zoo2DBuilder: Sendable {
             }
             let name = "\(image.split.name)/\(String(format: "%06d", image.sourceIndex % 1_000_000))"
             pending.append(ZooRecord(sourceIndex: image.sourceIndex, name: name, label: image.label, split: image.split,
-                                     psnr: inr.psnr, steps: inr.steps, parameters: parameters))
+                                     psnr: inr.psnr, steps: inr.steps, parameters: parameters,
+                                     labelMap: image.labelMap.map { ZooLabelMap(values: $0, height: collection.height, width: collection.width) }))
             finished += 1
             fitted += 1
             psnrSum += Double(inr.psnr)

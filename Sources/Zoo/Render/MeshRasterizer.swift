@@ -37,11 +37,54 @@ public struct MeshRasterizer: Sendable {
 
     /// RGBA image (straight alpha) of a prepared mesh seen by `camera`.
     public func render(_ prepared: RasterMesh, camera: PinholeCamera) -> Image {
+        image(of: rasterize(prepared, camera: camera), camera: camera)
+    }
+
+    /// The image of a prepared mesh and, per pixel, the label of the triangles seen in most of its
+    /// sub-pixels (`triangleLabels` has one label per triangle; `unlabelled` where none is seen).
+    public func renderLabelled(_ prepared: RasterMesh, triangleLabels: [UInt8], camera: PinholeCamera,
+                               unlabelled: UInt8 = 255) -> (image: Image, labels: [UInt8]) {
+        precondition(triangleLabels.count == prepared.mesh.triangles.count, "renderLabelled: one label per triangle")
+        let samples = rasterize(prepared, camera: camera)
+        let s = supersampling
+        var labels = [UInt8](repeating: unlabelled, count: camera.width * camera.height)
+        var votes = [Int](repeating: 0, count: 256)
+        for y in 0..<camera.height {
+            for x in 0..<camera.width {
+                var seen: [UInt8] = []
+                for dy in 0..<s {
+                    for dx in 0..<s {
+                        let t = samples.triangle[(y * s + dy) * samples.width + x * s + dx]
+                        guard t >= 0 else { continue }
+                        let label = triangleLabels[Int(t)]
+                        if votes[Int(label)] == 0 { seen.append(label) }
+                        votes[Int(label)] += 1
+                    }
+                }
+                // The most seen label; ties go to the one seen first (row-major sub-pixels).
+                var best: UInt8?
+                for label in seen where best == nil || votes[Int(label)] > votes[Int(best!)] { best = label }
+                if let best { labels[y * camera.width + x] = best }
+                for label in seen { votes[Int(label)] = 0 }
+            }
+        }
+        return (image(of: samples, camera: camera), labels)
+    }
+
+    /// Sub-pixel samples: the nearest surface's colour and triangle (−1: none) per sub-pixel.
+    private struct Samples {
+        let width: Int
+        var color: [SIMD3<Float>]
+        var triangle: [Int32]
+    }
+
+    private func rasterize(_ prepared: RasterMesh, camera: PinholeCamera) -> Samples {
         let mesh = prepared.mesh
         let s = supersampling
         let (w, h) = (camera.width * s, camera.height * s)
         var depth = [Float](repeating: .infinity, count: w * h)
         var color = [SIMD3<Float>](repeating: .zero, count: w * h)
+        var triangle = [Int32](repeating: -1, count: w * h)
         let lighting = triangleLighting(mesh)
         let projected = mesh.positions.map { camera.project($0) }
         for (t, tri) in mesh.triangles.enumerated() {
@@ -81,9 +124,16 @@ public struct MeshRasterizer: Sendable {
                         color[i] = shade
                     }
                     depth[i] = z
+                    triangle[i] = Int32(t)
                 }
             }
         }
+        return Samples(width: w, color: color, triangle: triangle)
+    }
+
+    /// Averages the sub-pixels into an RGBA image (alpha = coverage).
+    private func image(of samples: Samples, camera: PinholeCamera) -> Image {
+        let s = supersampling, w = samples.width
         var pixels = [UInt8](repeating: 0, count: camera.width * camera.height * 4)
         let n = Float(s * s)
         for y in 0..<camera.height {
@@ -92,7 +142,7 @@ public struct MeshRasterizer: Sendable {
                 for dy in 0..<s {
                     for dx in 0..<s {
                         let i = (y * s + dy) * w + x * s + dx
-                        if depth[i] < .infinity { sum += color[i]; covered += 1 }
+                        if samples.triangle[i] >= 0 { sum += samples.color[i]; covered += 1 }
                     }
                 }
                 let o = (y * camera.width + x) * 4

@@ -18,6 +18,10 @@ public struct FurnitureModel: Sendable, Equatable {
     public let rotation: [Float]?
     /// Whether any of its materials names a texture (decoded and mapped by the rasterizer).
     public let textured: Bool
+    /// Its size in the catalog (`width#N`, `depth#N`, `height#N`), metres, if all three are given.
+    public let size: SIMD3<Float>?
+    /// Height above the floor it is placed at (`elevation#N`), metres.
+    public let elevation: Float
 
     /// A name safe for folders: category and catalog position, e.g. `Bedroom-Scopia-003`.
     public var sceneName: String {
@@ -73,10 +77,13 @@ public final class FurnitureCatalog: @unchecked Sendable {
                 e.name.hasPrefix(directory + "/") && !e.name.dropFirst(directory.count + 1).contains("/") && e.name.lowercased().hasSuffix(".mtl")
                     && ((try? zip.data(e.name)).map { String(decoding: $0, as: UTF8.self).contains("map_Kd") } ?? false)
             }
+            let centimetres = ["width", "depth", "height"].compactMap { p["\($0)#\(n)"].flatMap(Float.init) }.filter { $0.isFinite && $0 > 0 }
             out.append(FurnitureModel(archive: zip.path, catalogIndex: n, id: id, name: p["name#\(n)"] ?? id,
                                       category: p["category#\(n)"] ?? "Miscellaneous", modelPath: folder,
                                       creator: p["creator#\(n)"] ?? "", rotation: rotation?.count == 9 ? rotation : nil,
-                                      textured: textured))
+                                      textured: textured,
+                                      size: centimetres.count == 3 ? SIMD3(centimetres[0], centimetres[1], centimetres[2]) / 100 : nil,
+                                      elevation: (p["elevation#\(n)"].flatMap(Float.init).map { $0.isFinite ? $0 / 100 : 0 }) ?? 0))
         }
         return out
     }
@@ -100,6 +107,30 @@ public final class FurnitureCatalog: @unchecked Sendable {
     /// The model's mesh in the NeRF frame: its catalog rotation applied, turned z-up, centred on its
     /// bounding-box centre and scaled so the box's longest half-side is `halfSize`.
     public func mesh(of model: FurnitureModel, halfSize: Float = 0.75) throws(FormatError) -> TriangleMesh {
+        var mesh = try uprightMesh(of: model)
+        let (lo, hi) = mesh.bounds
+        let centre = (lo + hi) / 2
+        let scale = halfSize / max(((hi - lo) / 2).max(), 1e-6)
+        mesh.transform(rows: (SIMD3(scale, 0, 0), SIMD3(0, scale, 0), SIMD3(0, 0, scale)), translation: -centre * scale)
+        return mesh
+    }
+
+    /// The model's mesh at its catalog size (metres, z-up), as Sweet Home 3D places it: the box
+    /// stretched to `size` (width along x, depth along y, height along z), centred on the z axis,
+    /// standing on z = 0. Nil when the catalog gives no size.
+    public func placedMesh(of model: FurnitureModel) throws(FormatError) -> TriangleMesh? {
+        guard let size = model.size else { return nil }
+        var mesh = try uprightMesh(of: model)
+        let (lo, hi) = mesh.bounds
+        let scale = size / pointwiseMax(hi - lo, SIMD3(repeating: 1e-6))
+        let centre = (lo + hi) / 2
+        mesh.transform(rows: (SIMD3(scale.x, 0, 0), SIMD3(0, scale.y, 0), SIMD3(0, 0, scale.z)),
+                       translation: SIMD3(-centre.x * scale.x, -centre.y * scale.y, -lo.z * scale.z))
+        return mesh
+    }
+
+    /// The model's mesh as stored, its catalog rotation applied and turned z-up.
+    private func uprightMesh(of model: FurnitureModel) throws(FormatError) -> TriangleMesh {
         guard let zip = archives.withLock({ $0[model.archive] }) else {
             throw .unreadable(path: model.archive, reason: "archive not part of this catalog")
         }
@@ -112,10 +143,6 @@ public final class FurnitureCatalog: @unchecked Sendable {
         }
         // y-up → z-up: (x, y, z) ↦ (x, −z, y).
         mesh.transform(rows: (SIMD3(1, 0, 0), SIMD3(0, 0, -1), SIMD3(0, 1, 0)))
-        let (lo, hi) = mesh.bounds
-        let centre = (lo + hi) / 2
-        let scale = halfSize / max(((hi - lo) / 2).max(), 1e-6)
-        mesh.transform(rows: (SIMD3(scale, 0, 0), SIMD3(0, scale, 0), SIMD3(0, 0, scale)), translation: -centre * scale)
         return mesh
     }
 }

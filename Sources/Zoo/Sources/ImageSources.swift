@@ -1,13 +1,16 @@
 import Foundation
 import Formats
+import Synchronization
 import ZooStore
 
-/// One image to fit: RGB in [0, 1] (`[H·W·3]`), its label, split and position in the source.
+/// One image to fit: RGB in [0, 1] (`[H·W·3]`), its label, split and position in the source, and
+/// for segmentation sources its class per pixel (`[H·W]`).
 public struct SourceImage: Sendable {
     public let sourceIndex: Int
     public let split: ZooSplit
     public let label: Int
     public let rgb: [Float]
+    public var labelMap: [UInt8]? = nil
 }
 
 /// Images with labels, from one of the supported sources.
@@ -27,6 +30,9 @@ public enum ImageSourceKind: String, Sendable, Codable, CaseIterable {
     case cifar10 = "cifar10"
     /// A folder of PNGs with a `labels.csv` of `file,class[,train|test]` lines.
     case pngFolder = "png-folder"
+    /// Rooms furnished from Debian's `sweethome3d-furniture` with a class per pixel (`RoomClass`),
+    /// 128×64; `path`: the furniture folder (null: the package's).
+    case furnitureRooms = "furniture-rooms"
 }
 
 public enum ImageSources {
@@ -64,7 +70,29 @@ public enum ImageSources {
         case .pngFolder:
             guard let directory = path else { throw .unreadable(path: "png-folder", reason: "set path= to a folder with labels.csv") }
             return try pngFolder(directory, train: train, test: test)
+        case .furnitureRooms:
+            return try furnitureRooms(try FurnitureRooms(catalog: try FurnitureCatalog(path: path ?? FurnitureCatalog.defaultDirectory),
+                                                         settings: RoomSettings(), seed: 0), train: train, test: test)
         }
+    }
+
+    /// Rooms `0..<train` for training and `1_000_000..<1_000_000 + test` for testing, rendered
+    /// on every core; the image label is the room's most common furniture class.
+    public static func furnitureRooms(_ rooms: FurnitureRooms, train: Int, test: Int) -> ImageCollection {
+        let indices = (0..<train).map { ($0, ZooSplit.train) } + (0..<test).map { (1_000_000 + $0, ZooSplit.test) }
+        let rendered = Mutex([RoomImage?](repeating: nil, count: indices.count))
+        DispatchQueue.concurrentPerform(iterations: indices.count) { i in
+            let room = rooms.render(indices[i].0)
+            rendered.withLock { $0[i] = room }
+        }
+        let images = rendered.withLock { $0 }.enumerated().map { i, room in
+            var counts = [Int](repeating: 0, count: RoomClass.allCases.count)
+            for label in room!.labels where label != 0 { counts[Int(label)] += 1 }
+            return SourceImage(sourceIndex: indices[i].0, split: indices[i].1, label: counts.indices.max { counts[$0] < counts[$1] }!,
+                               rgb: room!.image.rgb(), labelMap: room!.labels)
+        }
+        return ImageCollection(images: images, classNames: RoomClass.allCases.map(\.name), height: rooms.settings.height,
+                               width: rooms.settings.width, description: "furniture rooms (Sweet Home 3D furniture, seed \(rooms.seed))")
     }
 
     private static func pngFolder(_ directory: String, train: Int, test: Int) throws(FormatError) -> ImageCollection {

@@ -23,7 +23,8 @@ func randomSIRENs(count: Int, omega: Float = 3, seed: UInt64 = 5) -> SIRENBatch 
         let frame = tokenizer.frame(inrs)
         #expect(frame.shape == [3, 3, 6, 9])
         let image = inrs(PixelGrid.coordinates(height: 6, width: 9)).reshaped(3, 6, 9, 3).permuted(0, 3, 1, 2)
-        expectClose(frame.values, image.values, atol: 1e-6)
+        // The same sums in another order on some BLAS kernels: 1.5e-6 apart seen (AMD EPYC).
+        expectClose(frame.values, image.values, atol: 1e-5)
         #expect(tokenizer.tokenCount == 6 && tokenizer.pointsPerToken == 9)
     }
 
