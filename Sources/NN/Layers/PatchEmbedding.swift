@@ -21,6 +21,14 @@ public final class PatchEmbedding: Layer {
         projection(Self.patchify(images, patchSize: patchSize))
     }
 
+    /// The inverse of `patchify`: `[B, (H/P)·(W/P), C·P·P]` → `[B, C, H, W]`.
+    public static func unpatchify(_ tokens: Tensor, patchSize p: Int, height h: Int, width w: Int) -> Tensor {
+        precondition(tokens.rank == 3 && h % p == 0 && w % p == 0 && tokens.shape[1] == (h / p) * (w / p) && tokens.shape[2] % (p * p) == 0,
+                     "[unpatchify] tokens \(tokens.shape) are not the \(p)×\(p) patches of a \(w)×\(h) image")
+        let (b, c) = (tokens.shape[0], tokens.shape[2] / (p * p))
+        return tokens.reshaped(b, h / p, w / p, c, p, p).permuted(0, 3, 1, 4, 2, 5).reshaped(b, c, h, w)
+    }
+
     /// images `[B, C, H, W]` → `[B, (H/P)·(W/P), C·P·P]` with features ordered (c, row, col).
     public static func patchify(_ images: Tensor, patchSize p: Int) -> Tensor {
         precondition(images.rank == 4 && images.shape[2] % p == 0 && images.shape[3] % p == 0,

@@ -2,7 +2,8 @@ import Tensor
 
 /// The shape of a Vision Transformer classifier.
 public struct ViTConfiguration: Sendable, Equatable {
-    public var imageSize = 32
+    public var imageHeight = 32
+    public var imageWidth = 32
     public var patchSize = 4
     public var channels = 3
     public var dim = 192
@@ -19,7 +20,15 @@ public struct ViTConfiguration: Sendable, Equatable {
     /// DeiT-Ti: patch 4 on 32×32 images, width 192, 12 blocks, 3 heads (the `vit_tiny` bench).
     public static var tiny: ViTConfiguration { ViTConfiguration() }
 
-    public var patchesPerSide: Int { imageSize / patchSize }
+    /// Square images: both sides.
+    public var imageSize: Int {
+        get { imageHeight }
+        set { imageHeight = newValue; imageWidth = newValue }
+    }
+
+    /// Patches down and across.
+    public var patchGrid: (rows: Int, columns: Int) { (imageHeight / patchSize, imageWidth / patchSize) }
+    public var patchCount: Int { patchGrid.rows * patchGrid.columns }
 }
 
 /// ViT: patch embedding, class token, position embedding, pre-norm transformer, linear head on the
@@ -34,16 +43,17 @@ public final class VisionTransformer: Layer {
     public let head: Linear
 
     public init(_ config: ViTConfiguration, rng: inout RandomGenerator) {
-        precondition(config.imageSize % config.patchSize == 0,
-                     "VisionTransformer: image size \(config.imageSize) is not a multiple of patch size \(config.patchSize)")
+        precondition(config.imageHeight % config.patchSize == 0 && config.imageWidth % config.patchSize == 0,
+                     "VisionTransformer: image \(config.imageWidth)×\(config.imageHeight) is not a multiple of patch size \(config.patchSize)")
         self.config = config
         patchEmbedding = PatchEmbedding(channels: config.channels, patchSize: config.patchSize, dim: config.dim, rng: &rng)
         classToken = Tensor.zeros([1, 1, config.dim], requiresGrad: true)
-        let n = config.patchesPerSide * config.patchesPerSide
+        let n = config.patchCount
         if config.learnedPositions {
             positions = Tensor.truncatedNormal([n + 1, config.dim], std: 0.02, rng: &rng, requiresGrad: true)
         } else {
-            let grid = SinCosEmbedding.twoDimensional(dim: config.dim, grid: config.patchesPerSide)
+            precondition(config.imageHeight == config.imageWidth, "VisionTransformer: sine-cosine positions need square images")
+            let grid = SinCosEmbedding.twoDimensional(dim: config.dim, grid: config.patchGrid.rows)
             positions = Tensor.concat([Tensor.zeros([1, config.dim]), grid], axis: 0)
         }
         encoder = TransformerEncoder(dim: config.dim, depth: config.depth, heads: config.heads, mlpRatio: config.mlpRatio,

@@ -28,7 +28,7 @@ final class ViTTinyWorkload: BenchWorkload {
     }
 
     var details: [String: BenchValue] {
-        ["batch": .int(images.shape[0]), "tokens": .int(model.config.patchesPerSide * model.config.patchesPerSide + 1),
+        ["batch": .int(images.shape[0]), "tokens": .int(model.config.patchCount + 1),
          "params": .int(model.parameterCount)]
     }
 }
