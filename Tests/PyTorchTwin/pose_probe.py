@@ -1,0 +1,85 @@
+"""Pose calibration: a plain CNN pose regressor on a 3-D zoo's stored views, in PyTorch, to tell
+what the data allows from what our pose model learns. Same view encoder as ours (four 3x3
+stride-2 convolutions, flattened, linear), an MLP head, 6-D rotation, L1 on translation and on the
+rotation matrix, AdamW with a one-cycle schedule, random training views of random scenes.
+Variants: image (no scene signal at all), embed (a learned per-scene embedding: oracle identity),
+volume (the scene's volume average-pooled and flattened: a spatial descriptor).
+
+    python3 Tests/PyTorchTwin/pose_probe.py Checkpoints/default/zoo3d/zoo.h5 \
+        Checkpoints/default/zoo3d/zoo-volumes-*.safetensors --variant image --steps 2000
+
+Prints median rotation errors (degrees) on training views, unseen views of training scenes and
+unseen scenes every 500 steps, as JSON lines."""
+import argparse, json, time, h5py, numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+from safetensors.torch import load_file
+
+p = argparse.ArgumentParser()
+p.add_argument("zoo"); p.add_argument("volumes")
+p.add_argument("--variant", default="image"); p.add_argument("--steps", type=int, default=1500)
+p.add_argument("--views", type=int, default=64); p.add_argument("--lr", type=float, default=1e-3)
+p.add_argument("--seed", type=int, default=0); p.add_argument("--pool", type=int, default=4)
+p.add_argument("--threads", type=int, default=1)
+a = p.parse_args()
+torch.manual_seed(a.seed); torch.set_num_threads(a.threads); rng = np.random.default_rng(a.seed)
+z = h5py.File(a.zoo, "r")
+imgs = torch.tensor(z["views/images"][:]).permute(0, 1, 4, 2, 3).float() / 127.5 - 1  # N V 3 H W
+poses = torch.tensor(z["views/poses"][:])  # N V 4 4
+split = z["split"][:]
+N, V = imgs.shape[:2]
+train_s = np.where(split == 0)[0]; test_s = np.where(split == 1)[0]; TV = 20
+vol = load_file(a.volumes)["volumes"]  # N S S S 4
+vol = vol.permute(0, 4, 1, 2, 3)
+vol = F.avg_pool3d(vol, a.pool).flatten(1)  # N, 4*(S/pool)^3
+vol = (vol - vol[train_s].mean(0)) / (vol[train_s].std(0) + 1e-3)
+R = poses[..., :3, :3]; T = (poses[..., :3, 3] - torch.tensor([0, 0, 2.4])) / 5
+
+def six_to_matrix(x):
+    a1, a2 = x[..., :3], x[..., 3:]
+    b1 = F.normalize(a1, dim=-1); b2 = F.normalize(a2 - (b1 * a2).sum(-1, keepdim=True) * b1, dim=-1)
+    return torch.stack([b1, b2, torch.cross(b1, b2, dim=-1)], dim=-2)
+
+class Model(nn.Module):
+    def __init__(s):
+        super().__init__()
+        ch = [3, 32, 64, 128, 192]
+        s.convs = nn.ModuleList([nn.Conv2d(ch[i], ch[i + 1], 3, 2, 1) for i in range(4)])
+        s.proj = nn.Linear(192 * 16, 192)
+        extra = 0
+        if a.variant == "embed": s.embed = nn.Embedding(N, 64); extra = 64
+        if a.variant == "volume": s.vproj = nn.Sequential(nn.Linear(vol.shape[1], 256), nn.GELU(), nn.Linear(256, 64)); extra = 64
+        s.head = nn.Sequential(nn.Linear(192 + extra, 256), nn.GELU(), nn.Linear(256, 256), nn.GELU())
+        s.rot = nn.Linear(256, 6); s.tr = nn.Linear(256, 3)
+        with torch.no_grad(): s.rot.weight.mul_(0.1); s.rot.bias.copy_(torch.tensor([1., 0, 0, 0, 1, 0]))
+    def forward(s, x, scenes):
+        for c in s.convs: x = F.relu(c(x))
+        f = s.proj(x.flatten(1))
+        if a.variant == "embed": f = torch.cat([f, s.embed(scenes)], 1)
+        if a.variant == "volume": f = torch.cat([f, s.vproj(vol[scenes])], 1)
+        h = s.head(f)
+        return six_to_matrix(s.rot(h)), s.tr(h)
+
+def angle(Rp, Rt):
+    c = ((Rp.transpose(-1, -2) @ Rt).diagonal(dim1=-2, dim2=-1).sum(-1) - 1) / 2
+    return torch.rad2deg(torch.arccos(c.clamp(-1, 1)))
+
+m = Model(); opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=0.05)
+sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=a.steps, pct_start=0.1)
+def evaluate(scenes, views):
+    m.eval(); out = []
+    with torch.no_grad():
+        for s in scenes:
+            Rp, _ = m(imgs[s, views], torch.full((len(views),), int(s)))
+            out.append(angle(Rp, R[s, views]))
+    m.train(); return float(torch.cat(out).median())
+t0 = time.time()
+for step in range(a.steps):
+    s = rng.choice(train_s, a.views); v = rng.integers(0, TV, a.views)
+    st = torch.tensor(s)
+    Rp, Tp = m(imgs[st, v], st)
+    loss = (Tp - T[st, v]).abs().mean() + (Rp - R[st, v]).abs().mean()
+    opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+    if (step + 1) % 500 == 0 or step + 1 == a.steps:
+        r = dict(variant=a.variant, seed=a.seed, step=step + 1, loss=round(loss.item(), 4),
+                 train=evaluate(train_s, list(range(TV))), unseen_view=evaluate(train_s, list(range(TV, V))),
+                 unseen_scene=evaluate(test_s, list(range(V))), secs=round(time.time() - t0))
+        print(json.dumps(r), flush=True)
