@@ -66,6 +66,16 @@ public struct Zoo2DBuilder: Sendable {
     public func build(shard: Shard = .whole, progress: BuildProgress? = nil) throws(FormatError) -> ZooBuildSummary {
         let start = Date()
         let collection = try ImageSources.load(settings.source, path: settings.path, train: settings.trainCount, test: settings.testCount)
+        let labelled = collection.images.filter { $0.split == .train && $0.labelMap != nil }.prefix(6)
+        if !labelled.isEmpty, !FileManager.default.fileExists(atPath: "\(directory)/preview.png") {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw .unwritable(path: directory, reason: "cannot create the zoo's folder: \(error.localizedDescription)")
+            }
+            try LabelMapPreview.write(labelled.map { ($0.rgb, $0.labelMap!) }, width: collection.width, height: collection.height,
+                                      classNames: collection.classNames, to: "\(directory)/preview.png")
+        }
         let store = PartStore(directory: directory)
         let done = try store.finishedIndices()
         let mine = collection.images.enumerated().filter { shard.owns($0.offset) }.map(\.element)

@@ -35,13 +35,4 @@ public enum RoomClass: Int, Sendable, CaseIterable {
         let order: [RoomClass] = [.person, .lamp, .bathroom, .appliance, .electronics, .plant, .bed, .sofa, .chair, .table, .storage]
         return order.first { !words.isDisjoint(with: $0.words) }
     }
-
-    /// A colour per class for label-map figures (background dark grey).
-    public var color: (UInt8, UInt8, UInt8) {
-        let palette: [(UInt8, UInt8, UInt8)] = [
-            (40, 40, 40), (230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),
-            (255, 250, 200), (70, 240, 240), (240, 50, 230), (145, 30, 180), (250, 190, 212), (170, 110, 40),
-        ]
-        return palette[rawValue]
-    }
 }

@@ -61,7 +61,8 @@ import ZooStore
         #expect(classesSeen.filter { $0 >= 2 }.count >= 4, "furniture classes per room: \(classesSeen)")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rooms-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try RoomPreview.write(made, to: "\(folder)/preview.png")
+        try LabelMapPreview.write(made.map { ($0.image.rgb(), $0.labels) }, width: 128, height: 64, classNames: RoomClass.allCases.map(\.name),
+                                  to: "\(folder)/preview.png")
         #expect(try PNG.read("\(folder)/preview.png").height >= 6 * 64)
         try FileManager.default.removeItem(atPath: folder)
     }
@@ -79,6 +80,7 @@ import ZooStore
         let builder = Zoo2DBuilder(settings: settings, directory: dir.path)
         _ = try builder.build()
         _ = try builder.assemble(to: dir.file("zoo.h5"))
+        #expect(try PNG.read(dir.file("preview.png")).height >= 3 * 64)
         let zoo = try ZooReader(path: dir.file("zoo.h5"))
         let source = try ImageSources.load(.furnitureRooms, path: nil, train: 3, test: 2)
         #expect(zoo.hasLabelMaps && zoo.manifest.classNames == RoomClass.allCases.map(\.name))
