@@ -1,4 +1,5 @@
 import Training
+import ZooStore
 
 /// Scores of predicted class maps against true ones: per-class IoU = TP / (TP + FP + FN), mIoU
 /// over the classes present in truth or prediction, and pixel accuracy; unlabelled pixels skipped.
@@ -7,7 +8,7 @@ public struct SegmentationMetrics: Sendable, Equatable {
     public let confusion: [[Int]]
     public let classes: Int
 
-    public init(predicted: [UInt8], truth: [UInt8], classes: Int, ignoreIndex: UInt8 = 255) {
+    public init(predicted: [UInt8], truth: [UInt8], classes: Int, ignoreIndex: UInt8 = ZooLabelMap.ignoreIndex) {
         precondition(predicted.count == truth.count, "SegmentationMetrics: \(predicted.count) predictions for \(truth.count) pixels")
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         for (p, t) in zip(predicted, truth) where t != ignoreIndex { confusion[Int(t)][Int(p)] += 1 }

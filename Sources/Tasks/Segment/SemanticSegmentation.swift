@@ -3,6 +3,7 @@ import NN
 import Tensor
 import Tokens
 import Training
+import ZooStore
 
 /// The examples of one split a segmenter reads: SIRENs or images (as for classification) and each
 /// one's class per pixel.
@@ -35,7 +36,6 @@ public final class SemanticSegmentation: TrainingTask {
     public let classes: Int
     public let height: Int
     public let width: Int
-    static let ignoreIndex = 255
 
     public init(settings: SegmentSettings, train: SegmentationData, test: SegmentationData, classes: Int,
                 height: Int, width: Int, seed: UInt64) {
@@ -100,7 +100,7 @@ public final class SemanticSegmentation: TrainingTask {
         let logits = logits(frames(train, rows: batch), context: &context)
         random[.dropout] = context.rng
         let flat = logits.permuted(0, 2, 3, 1).reshaped(batch.count * height * width, classes)
-        var loss = Loss.crossEntropy(flat, targets: targets, ignoreIndex: Self.ignoreIndex)
+        var loss = Loss.crossEntropy(flat, targets: targets, ignoreIndex: Int(ZooLabelMap.ignoreIndex))
         if settings.tokenizer.regularization > 0 { loss = loss + tokenizer.repulsion() * settings.tokenizer.regularization }
         loss.backward()
         optimizer.step()

@@ -1,5 +1,5 @@
 /// How furniture rooms are made: image size, furniture per room, the room and the camera.
-public struct RoomSettings: Sendable, Equatable, Codable {
+public struct RoomSettings: Sendable, Equatable {
     /// Image size in pixels (Cityscapes' 1:2 aspect by default).
     public var height = 64
     public var width = 128
