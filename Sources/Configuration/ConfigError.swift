@@ -8,6 +8,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case unknownStage(file: String, stage: String, known: [String])
     case badOverride(String)
     case changedSettings(runFolder: String, keys: [String])
+    /// A finished stage that another needs was made with settings other than the pipeline's now.
+    case changedDependency(stage: String, runFolder: String, keys: [String])
 
     public var description: String {
         switch self {
@@ -22,6 +24,9 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
         case let .badOverride(text): return "override '\(text)' is not key=value"
         case let .changedSettings(folder, keys):
             return "\(folder) was made with different settings (\(keys.joined(separator: ", "))); use the same settings to resume, or --restart to start over"
+        case let .changedDependency(stage, folder, keys):
+            return "\(stage) finished in \(folder) with different settings (\(keys.joined(separator: ", "))); the stages after it would read it as it is: "
+                + "restore those settings, or rebuild it first with `pipeline run \(stage) --restart`"
         }
     }
 

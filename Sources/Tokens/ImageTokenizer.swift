@@ -88,6 +88,18 @@ public final class ImageTokenizer: Layer {
     /// Distance between neighbouring grid points along x (the regularizer's length scale).
     public var gridSpacing: Float { width > 1 ? 2 / Float(width - 1) : 2 }
 
+    /// Mean distance in pixels between two sets of points (`[x, y, x, y, …]` as `points()` gives).
+    public func meanShiftPixels(from start: [Float], to end: [Float]) -> Double {
+        precondition(start.count == end.count, "meanShiftPixels: \(start.count) and \(end.count) coordinates")
+        let (sx, sy) = (Float(max(width - 1, 1)) / 2, Float(max(height - 1, 1)) / 2)
+        var total = 0.0
+        for i in stride(from: 0, to: start.count, by: 2) {
+            let dx = (end[i] - start[i]) * sx, dy = (end[i + 1] - start[i + 1]) * sy
+            total += Double((dx * dx + dy * dy).squareRoot())
+        }
+        return start.isEmpty ? 0 : total / Double(start.count / 2)
+    }
+
     public var namedParameters: [(name: String, tensor: Tensor)] {
         [("scale", scale), ("centres", centres), ("pixels", pixels)].compactMap { name, t in t.map { (name, $0) } }
     }

@@ -3,7 +3,12 @@ what the data allows from what our pose model learns. Same view encoder as ours 
 stride-2 convolutions, flattened, linear), an MLP head, 6-D rotation, L1 on translation and on the
 rotation matrix, AdamW with a one-cycle schedule, random training views of random scenes.
 Variants: image (no scene signal at all), embed (a learned per-scene embedding: oracle identity),
-volume (the scene's volume average-pooled and flattened: a spatial descriptor).
+volume (the scene's volume average-pooled and flattened: a spatial descriptor), and ours: the shape
+of our PoseRegressor (the view token through a layer norm plus a type embedding, a pose transformer
+of --pose-depth layers over it and --volume-tokens volume tokens (a linear map of the pooled volume's
+cells, 0 for none), read out at the view token, then the shared MLP and the heads). With
+--scenes-per-step, each step takes that many scenes with --views/scenes views each (ours: 4 x 16),
+not --views random (scene, view) pairs.
 
     python3 Tests/PyTorchTwin/pose_probe.py Checkpoints/default/zoo3d/zoo.h5 \
         Checkpoints/default/zoo3d/zoo-volumes-*.safetensors --variant image --steps 2000
@@ -19,6 +24,8 @@ p.add_argument("--variant", default="image"); p.add_argument("--steps", type=int
 p.add_argument("--views", type=int, default=64); p.add_argument("--lr", type=float, default=1e-3)
 p.add_argument("--seed", type=int, default=0); p.add_argument("--pool", type=int, default=4)
 p.add_argument("--threads", type=int, default=1)
+p.add_argument("--scenes-per-step", type=int, default=0); p.add_argument("--pose-depth", type=int, default=2)
+p.add_argument("--volume-tokens", type=int, default=64)
 a = p.parse_args()
 torch.manual_seed(a.seed); torch.set_num_threads(a.threads); rng = np.random.default_rng(a.seed)
 z = h5py.File(a.zoo, "r")
@@ -29,6 +36,11 @@ N, V = imgs.shape[:2]
 train_s = np.where(split == 0)[0]; test_s = np.where(split == 1)[0]; TV = 20
 vol = load_file(a.volumes)["volumes"]  # N S S S 4
 vol = vol.permute(0, 4, 1, 2, 3)
+cells = F.avg_pool3d(vol, vol.shape[-1] // round(a.volume_tokens ** (1 / 3))) if a.volume_tokens else None
+if cells is not None:  # N, tokens, 4 * (S / side)^3: one token per pooled cell, as our tokens
+    side = cells.shape[-1]; k = vol.shape[-1] // side
+    cells = vol.reshape(N := vol.shape[0], 4, side, k, side, k, side, k).permute(0, 2, 4, 6, 1, 3, 5, 7).reshape(N, side ** 3, -1)
+    cells = (cells - cells.mean()) / (cells.std() + 1e-6)
 vol = F.avg_pool3d(vol, a.pool).flatten(1)  # N, 4*(S/pool)^3
 vol = (vol - vol[train_s].mean(0)) / (vol[train_s].std(0) + 1e-3)
 R = poses[..., :3, :3]; T = (poses[..., :3, 3] - torch.tensor([0, 0, 2.4])) / 5
@@ -47,6 +59,13 @@ class Model(nn.Module):
         extra = 0
         if a.variant == "embed": s.embed = nn.Embedding(N, 64); extra = 64
         if a.variant == "volume": s.vproj = nn.Sequential(nn.Linear(vol.shape[1], 256), nn.GELU(), nn.Linear(256, 64)); extra = 64
+        if a.variant == "ours":
+            s.view_norm = nn.LayerNorm(192)
+            s.image_type = nn.Parameter(torch.randn(1, 1, 192) * 0.02); s.volume_type = nn.Parameter(torch.randn(1, 1, 192) * 0.02)
+            layer = nn.TransformerEncoderLayer(192, 3, 4 * 192, dropout=0.0, activation="gelu", batch_first=True, norm_first=True)
+            s.pose = nn.TransformerEncoder(layer, a.pose_depth, enable_nested_tensor=False); s.pose_norm = nn.LayerNorm(192)
+            if cells is not None:
+                s.cell_embed = nn.Linear(cells.shape[-1], 192); s.cell_pos = nn.Parameter(torch.randn(1, cells.shape[1], 192) * 0.02)
         s.head = nn.Sequential(nn.Linear(192 + extra, 256), nn.GELU(), nn.Linear(256, 256), nn.GELU())
         s.rot = nn.Linear(256, 6); s.tr = nn.Linear(256, 3)
         with torch.no_grad(): s.rot.weight.mul_(0.1); s.rot.bias.copy_(torch.tensor([1., 0, 0, 0, 1, 0]))
@@ -55,6 +74,10 @@ class Model(nn.Module):
         f = s.proj(x.flatten(1))
         if a.variant == "embed": f = torch.cat([f, s.embed(scenes)], 1)
         if a.variant == "volume": f = torch.cat([f, s.vproj(vol[scenes])], 1)
+        if a.variant == "ours":
+            tokens = [s.view_norm(f)[:, None] + s.image_type]
+            if cells is not None: tokens.append(s.cell_embed(cells[scenes]) + s.cell_pos + s.volume_type)
+            f = s.pose_norm(s.pose(torch.cat(tokens, 1)))[:, 0]
         h = s.head(f)
         return six_to_matrix(s.rot(h)), s.tr(h)
 
@@ -73,13 +96,18 @@ def evaluate(scenes, views):
     m.train(); return float(torch.cat(out).median())
 t0 = time.time()
 for step in range(a.steps):
-    s = rng.choice(train_s, a.views); v = rng.integers(0, TV, a.views)
+    if a.scenes_per_step:
+        per = a.views // a.scenes_per_step
+        s = np.repeat(rng.choice(train_s, a.scenes_per_step, replace=False), per)
+        v = np.concatenate([rng.choice(TV, per, replace=False) for _ in range(a.scenes_per_step)])
+    else:
+        s = rng.choice(train_s, a.views); v = rng.integers(0, TV, a.views)
     st = torch.tensor(s)
     Rp, Tp = m(imgs[st, v], st)
     loss = (Tp - T[st, v]).abs().mean() + (Rp - R[st, v]).abs().mean()
     opt.zero_grad(); loss.backward(); opt.step(); sched.step()
     if (step + 1) % 500 == 0 or step + 1 == a.steps:
-        r = dict(variant=a.variant, seed=a.seed, step=step + 1, loss=round(loss.item(), 4),
+        r = dict(variant=a.variant, seed=a.seed, scenes_per_step=a.scenes_per_step, volume_tokens=a.volume_tokens, step=step + 1, loss=round(loss.item(), 4),
                  train=evaluate(train_s, list(range(TV))), unseen_view=evaluate(train_s, list(range(TV, V))),
                  unseen_scene=evaluate(test_s, list(range(V))), secs=round(time.time() - t0))
         print(json.dumps(r), flush=True)

@@ -39,6 +39,7 @@ public enum BenchCatalog {
          { NeRFWorkload(rng: &$0, rays: 512, samples: 32, width: 64) }),
         (SIRENFitWorkload.name, SIRENFitWorkload.summary, { SIRENFitWorkload(rng: &$0) }),
         (ClassifyWorkload.name, ClassifyWorkload.summary, { ClassifyWorkload(rng: &$0) }),
+        (SegmentWorkload.name, SegmentWorkload.summary, { SegmentWorkload(rng: &$0) }),
         (SIRENQueryWorkload.name, SIRENQueryWorkload.summary, { SIRENQueryWorkload(rng: &$0) }),
     ]
 

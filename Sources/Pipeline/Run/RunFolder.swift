@@ -29,21 +29,29 @@ public struct RunFolder: Sendable {
             }
         }
         let configPath = file("config.json")
+        let json = try differences(from: settings, volatile: volatile) { .changedSettings(runFolder: path, keys: $0) }
+        do { try FileBytes.writeAtomically(json + Data("\n".utf8), to: configPath) } catch {
+            throw .unreadable(file: configPath, reason: error.description)
+        }
+    }
+
+    /// Fails with `error` of the differing keys (`key: before → now`) unless the settings this folder
+    /// was made with equal `settings` outside `volatile` keys; returns `settings` as JSON.
+    @discardableResult
+    public func differences(from settings: ConfigNode, volatile: Set<String>,
+                            error: ([String]) -> ConfigError) throws(ConfigError) -> Data {
+        let configPath = file("config.json")
         let json: Data
         do { json = try JSONOutput.data(settings) } catch { throw .unreadable(file: configPath, reason: error.description) }
-        if let saved = fm.contents(atPath: configPath) {
+        if let saved = FileManager.default.contents(atPath: configPath) {
             let before = (try? ConfigNode.parse(yaml: String(decoding: saved, as: UTF8.self), file: configPath))?.flattened ?? [:]
             let now = (try? ConfigNode.parse(yaml: String(decoding: json, as: UTF8.self), file: configPath))?.flattened ?? [:]
             // A key one side lacks reads as null: a setting added since, left at its null default, keeps
             // the behaviour the folder was made with, so the run still resumes.
             let differing = Set(before.keys).union(now.keys).filter { (before[$0] ?? "null") != (now[$0] ?? "null") && !volatile.contains($0) }.sorted()
-            if !differing.isEmpty {
-                throw .changedSettings(runFolder: path, keys: differing.map { "\($0): \(before[$0] ?? "unset") → \(now[$0] ?? "unset")" })
-            }
+            if !differing.isEmpty { throw error(differing.map { "\($0): \(before[$0] ?? "unset") → \(now[$0] ?? "unset")" }) }
         }
-        do { try FileBytes.writeAtomically(json + Data("\n".utf8), to: configPath) } catch {
-            throw .unreadable(file: configPath, reason: error.description)
-        }
+        return json
     }
 
     /// What `done.json` records: the stage finished, and when.

@@ -1,6 +1,7 @@
 import Configuration
 import Tasks
 import Training
+import Zoo
 
 /// The stages a pipeline can run. A new task is one line in `builtIn`.
 public struct StageCatalog: Sendable {
@@ -10,11 +11,13 @@ public struct StageCatalog: Sendable {
 
     /// Every stage of this program, in pipeline order.
     public static let builtIn = StageCatalog([
-        Zoo2DStage.self,
+        Zoo2DStage<Zoo2DSettings>.self,
+        Zoo2DStage<SegmentationZooSettings>.self,
         Zoo3DStage.self,
         TaskStage<PretrainTask>.self,
         TaskStage<PoseTask>.self,
         TaskStage<ClassifyTask>.self,
+        TaskStage<SegmentTask>.self,
     ])
 
     /// This catalog with more stages (e.g. a task defined outside this module).

@@ -35,12 +35,32 @@ public enum StageRunner {
 
     private static func runDependencies<S: Stage>(_ type: S.Type, settings: S.Settings, context: StageContext) throws -> Bool {
         try S.validate(settings, context: context)
-        for dependency in S.dependencies(settings) where !context.folder(for: dependency).isDone {
+        for dependency in S.dependencies(settings) {
+            if context.folder(for: dependency).isDone {
+                try checkFinished(try StageRunner.type(of: dependency, context: context), context: context.dependency(dependency))
+                continue
+            }
             context.log("\(S.name) needs \(dependency), which has not finished: running it first")
             guard try run(dependency, context: context.dependency(dependency)) != nil else { return false }
         }
         return true
     }
+
+    /// Fails unless a finished stage was made with the settings the pipeline gives it now.
+    private static func checkFinished<S: Stage>(_ type: S.Type, context: StageContext) throws(ConfigError) {
+        let settings = try context.pipeline.settings(for: S.name, as: S.Settings.self)
+        let folder = context.folder(for: S.name)
+        try folder.differences(from: try resolved(settings, context: context), volatile: volatileKeys(type)) {
+            .changedDependency(stage: S.name.rawValue, runFolder: folder.path, keys: $0)
+        }
+    }
+
+    /// The settings a run folder records: the pipeline's seed and the stage's resolved settings.
+    private static func resolved<Settings: StageSettings>(_ settings: Settings, context: StageContext) throws(ConfigError) -> ConfigNode {
+        ConfigNode.mapping([("seed", .scalar(String(context.pipeline.seed))), ("stage", try SettingsEncoder.encode(settings))])
+    }
+
+    private static func volatileKeys<S: Stage>(_ type: S.Type) -> Set<String> { Set(S.Settings.volatileKeys.map { "stage.\($0)" }) }
 
     static func type(of stage: StageName, context: StageContext) throws(ConfigError) -> any Stage.Type {
         guard let type = context.catalog.stage(stage) else {
@@ -74,8 +94,7 @@ public enum StageRunner {
     private static func prepare<S: Stage>(_ type: S.Type, settings: S.Settings, context: StageContext,
                                           restart: Bool) throws(ConfigError) -> RunFolder {
         let folder = context.folder(for: S.name)
-        let resolved = ConfigNode.mapping([("seed", .scalar(String(context.pipeline.seed))), ("stage", try SettingsEncoder.encode(settings))])
-        try folder.prepare(settings: resolved, restart: restart, volatile: Set(S.Settings.volatileKeys.map { "stage.\($0)" }))
+        try folder.prepare(settings: try resolved(settings, context: context), restart: restart, volatile: volatileKeys(type))
         return folder
     }
 }

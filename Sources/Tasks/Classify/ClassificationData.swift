@@ -24,6 +24,17 @@ public struct ClassificationData {
 
     public var count: Int { labels.count }
 
+    /// The examples of `rows` only.
+    public func subset(_ rows: [Int]) -> ClassificationData {
+        switch examples {
+        case let .inrs(config, weights, biases):
+            return ClassificationData(examples: .inrs(config, weights: weights.map { $0.indexSelect(axis: 0, rows) },
+                                                      biases: biases.map { $0.indexSelect(axis: 0, rows) }), labels: rows.map { labels[$0] })
+        case let .images(images):
+            return ClassificationData(examples: .images(images.indexSelect(axis: 0, rows)), labels: rows.map { labels[$0] })
+        }
+    }
+
     /// The INRs of `rows` as one batch (frozen: no gradients to their parameters).
     public func inrs(_ rows: [Int]) -> SIRENBatch? {
         guard case let .inrs(config, weights, biases) = examples else { return nil }

@@ -55,11 +55,8 @@ public enum ClassifyTask: PipelineTask {
         let seed = settings.seed ?? context.seed
         let path = "\(context.folder(of: .zoo2d))/zoo.h5"
         let zoo = try ZooReader(path: path)
-        guard case let .siren(config) = zoo.manifest.architecture else {
-            throw FormatError.invalid(path: path, reason: "holds \(zoo.manifest.architecture.kind) INRs; classify reads a 2-D (SIREN) zoo")
-        }
         let source = try context.settings(of: .zoo2d, as: Zoo2DSettings.self)
-        let collection = try ImageSources.load(source.source, path: source.path, train: source.trainCount, test: source.testCount)
+        let collection = try source.images()
         let (height, width) = (collection.height, collection.width)
         guard height == width, height % settings.model.patchSize == 0 else {
             throw ConfigError.invalidValue(file: context.check.file, key: context.check.key("model.patch_size"),
@@ -67,31 +64,8 @@ public enum ClassifyTask: PipelineTask {
         }
         let classes = zoo.manifest.classNames.count
         guard classes >= 2 else { throw FormatError.invalid(path: path, reason: "names \(classes) class; classification needs at least 2") }
-        let images = Dictionary(collection.images.map { ($0.sourceIndex, $0) }) { a, _ in a }
-        let all = 0..<zoo.count
-        let weights = settings.input == .inr ? try (0..<config.layers).map { try zoo.parameter("seq.\($0).weight", rows: all) } : []
-        let biases = settings.input == .inr ? try (0..<config.layers).map { try zoo.parameter("seq.\($0).bias", rows: all) } : []
-        func data(_ split: ZooSplit) throws -> ClassificationData {
-            let rows = all.filter { zoo.splits[$0] == split }
-            let labels = rows.map { zoo.labels[$0] }
-            switch settings.input {
-            case .inr:
-                return ClassificationData(examples: .inrs(config, weights: weights.map { $0.indexSelect(axis: 0, rows) },
-                                                          biases: biases.map { $0.indexSelect(axis: 0, rows) }), labels: labels)
-            case .images:
-                var values: [Float] = []
-                values.reserveCapacity(rows.count * 3 * height * width)
-                for row in rows {
-                    guard let image = images[zoo.sourceIndices[row]] else {
-                        throw FormatError.invalid(path: path, reason: "INR \(zoo.names[row]) was fitted to image \(zoo.sourceIndices[row]), which \(collection.description) does not hold")
-                    }
-                    let rgb = ImageNetNormalization.normalize(image.rgb)
-                    for c in 0..<3 { for p in 0..<(height * width) { values.append(rgb[p * 3 + c]) } }
-                }
-                return ClassificationData(examples: .images(Tensor(shape: [rows.count, 3, height, width], values: values)), labels: labels)
-            }
-        }
-        let training = ImageClassification(settings: settings, train: try data(.train), test: try data(.test), classes: classes,
+        let inputs = try ZooInputs(zoo: zoo, input: settings.input, collection: collection, task: "classify")
+        let training = ImageClassification(settings: settings, train: try inputs.data(.train), test: try inputs.data(.test), classes: classes,
                                            height: height, width: width, seed: seed)
         return Prepared(training: training, classNames: zoo.manifest.classNames, seed: seed)
     }
@@ -132,19 +106,12 @@ public enum ClassifyTask: PipelineTask {
                                                                 + (settings.tokenizer.regularization > 0 ? ", REG \(settings.tokenizer.regularization)" : "")),
                           to: context.file("figures/token-points.png"))
         }
-        let pixel = training.tokenizer.gridSpacing
-        var shift = 0.0
-        for i in stride(from: 0, to: points.count, by: 2) {
-            let dx = points[i] - initialPoints[i], dy = points[i + 1] - initialPoints[i + 1]
-            shift += Double((dx * dx + dy * dy).squareRoot() / pixel)
-        }
-        let pointCount = points.count / 2
         return Summary(input: settings.input, tokenizer: settings.tokenizer.kind, randomGrouping: settings.tokenizer.randomGrouping,
                        regularization: settings.tokenizer.regularization, epochs: state.epoch, steps: state.step,
                        trainExamples: training.train.count, testExamples: training.test.count,
                        trainLoss: state.lastMetrics["train_loss"], trainAccuracy: state.lastMetrics["train_accuracy"], test: test,
                        baselines: ClassificationBaselines(train: training.train, test: training.test, height: training.height, width: training.width),
-                       meanPointShiftPixels: pointCount > 0 ? shift / Double(pointCount) : 0,
+                       meanPointShiftPixels: training.tokenizer.meanShiftPixels(from: initialPoints, to: points),
                        secondsThisRun: Date().timeIntervalSince(start).rounded())
     }
 }

@@ -12,11 +12,8 @@ public struct SegmentSettings: StageSettings, Equatable {
         t.learningRate = 1e-5
         return t
     }()
-    public var model: ClassifierConfiguration = {
-        var m = ClassifierConfiguration()
-        m.patchSize = 8
-        return m
-    }()
+    /// DeiT-Ti with patch 4: 128 tokens on the default 32×64 rooms.
+    public var model = ClassifierConfiguration()
     public var epochs = 30
     /// INRs (or images) per step.
     public var batchSize = 16

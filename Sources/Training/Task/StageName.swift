@@ -10,6 +10,8 @@ public struct StageName: RawRepresentable, Hashable, Comparable, Sendable, Codab
 
     /// SIRENs fitted to images.
     public static let zoo2d = StageName("zoo2d")
+    /// SIRENs fitted to images with a class per pixel, for segmentation.
+    public static let zoo2dSegment = StageName("zoo2d_seg")
     /// NeRFs fitted to rendered or given scenes.
     public static let zoo3d = StageName("zoo3d")
     /// Masked-autoencoder pretraining on NeRF volumes.

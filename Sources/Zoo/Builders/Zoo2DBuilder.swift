@@ -12,6 +12,11 @@ public struct Zoo2DSettings: StageSettings, Equatable {
     public var trainCount = 2_000
     public var testCount = 500
     public var fit = SIRENFitSettings()
+    /// How rooms are made (`source: furniture-rooms` only).
+    public var rooms = RoomSettings()
+    /// `[height, width]` that cityscapes and png-masks images are resampled to (null: 64×128 for
+    /// Cityscapes, the images' own size for png-masks).
+    public var imageSize: [Int]?
     /// Finished INRs collected before they are written as a part.
     public var partSize = 64
 
@@ -34,6 +39,18 @@ public struct Zoo2DSettings: StageSettings, Equatable {
         try f.require(fit.minimumSteps <= fit.maximumSteps, "minimum_steps", "\(fit.minimumSteps) is above maximum_steps \(fit.maximumSteps)")
         try f.range(fit.targetPSNR, 0...200, "target_psnr")
         try f.range(fit.batchSize, 1...100_000, "batch_size")
+        try rooms.validate(check.section("rooms"))
+        if let imageSize {
+            try check.require(imageSize.count == 2 && imageSize.allSatisfy { (1...4096).contains($0) }, "image_size",
+                              "expected [height, width], each 1 to 4096, found \(imageSize)")
+            try check.require([.cityscapes, .pngMasks].contains(source), "image_size", "only cityscapes and png-masks images are resampled")
+        }
+    }
+
+    /// The images these settings select, with their labels (and label maps, for segmentation sources).
+    public func images() throws(FormatError) -> ImageCollection {
+        try ImageSources.load(source, path: path, train: trainCount, test: testCount, rooms: rooms,
+                              size: imageSize.map { ($0[0], $0[1]) })
     }
 }
 
@@ -65,7 +82,7 @@ public struct Zoo2DBuilder: Sendable {
     /// Fits this shard's unfinished images.
     public func build(shard: Shard = .whole, progress: BuildProgress? = nil) throws(FormatError) -> ZooBuildSummary {
         let start = Date()
-        let collection = try ImageSources.load(settings.source, path: settings.path, train: settings.trainCount, test: settings.testCount)
+        let collection = try settings.images()
         let labelled = collection.images.filter { $0.split == .train && $0.labelMap != nil }.prefix(6)
         if !labelled.isEmpty, !FileManager.default.fileExists(atPath: "\(directory)/preview.png") {
             do {
@@ -73,8 +90,10 @@ public struct Zoo2DBuilder: Sendable {
             } catch {
                 throw .unwritable(path: directory, reason: "cannot create the zoo's folder: \(error.localizedDescription)")
             }
-            try LabelMapPreview.write(labelled.map { ($0.rgb, $0.labelMap!) }, width: collection.width, height: collection.height,
-                                      classNames: collection.classNames, to: "\(directory)/preview.png")
+            let scale = max(1, 128 / max(collection.width, 1))
+            try PNG.write(LabelMapPreview.image(labelled.map { ($0.rgb, [$0.labelMap!]) }, width: collection.width, height: collection.height,
+                                                classNames: collection.classNames, scale: scale),
+                          to: "\(directory)/preview.png")
         }
         let store = PartStore(directory: directory)
         let done = try store.finishedIndices()
@@ -119,7 +138,7 @@ public struct Zoo2DBuilder: Sendable {
 
     /// Joins every finished part into `zoo.h5`; fails naming how many INRs are still missing.
     public func assemble(to path: String) throws(FormatError) -> (records: Int, belowTarget: Int) {
-        let collection = try ImageSources.load(settings.source, path: settings.path, train: settings.trainCount, test: settings.testCount)
+        let collection = try settings.images()
         let records = try PartStore(directory: directory).records()
         let expected = Set(collection.images.map(\.sourceIndex))
         let missing = expected.subtracting(records.map(\.sourceIndex))

@@ -11,27 +11,36 @@ public enum LabelMapPreview {
         return palette[index % palette.count]
     }
 
-    /// `examples`: RGB in [0, 1] (`[H·W·3]`) and classes (`[H·W]`, 255 drawn white) of `width`×`height` images.
-    public static func write(_ examples: [(rgb: [Float], labels: [UInt8])], width w: Int, height h: Int, classNames: [String],
-                             to path: String) throws(FormatError) {
-        let gap = 4, legendX = 2 * w + 3 * gap
+    /// `examples`: RGB in [0, 1] (`[H·W·3]`) of `width`×`height` images, each beside one or more
+    /// class maps (`[H·W]`, 255 drawn white), e.g. the truth and a prediction; `scale` pixels a pixel.
+    public static func image(_ examples: [(rgb: [Float], maps: [[UInt8]])], width w: Int, height h: Int, classNames: [String],
+                             scale: Int = 1, title: String? = nil) -> Image {
+        let gap = 4, top = title == nil ? 0 : 18, (sw, sh) = (w * scale, h * scale)
+        let columns = 1 + (examples.map(\.maps.count).max() ?? 0)
+        let legendX = columns * (sw + gap) + gap
         let legendWidth = 12 + 6 * (classNames.map(\.count).max() ?? 0)
-        var canvas = Canvas(width: legendX + legendWidth, height: max(examples.count * (h + gap) + gap, classNames.count * 12 + 8))
+        var canvas = Canvas(width: legendX + legendWidth,
+                            height: top + max(examples.count * (sh + gap) + gap, classNames.count * 12 + 8))
+        if let title { canvas.text(String(title.prefix(80)), x: gap, y: 5) }
         for (row, example) in examples.enumerated() {
-            let y = gap + row * (h + gap)
-            canvas.draw(values: example.rgb, width: w, height: h, channels: 3, x: gap, y: y)
-            for py in 0..<h {
-                for px in 0..<w {
-                    let label = example.labels[py * w + px]
-                    canvas.set(2 * gap + w + px, y + py, label == 255 ? Canvas.white : color(ofClass: Int(label)))
+            let y = top + gap + row * (sh + gap)
+            canvas.draw(values: example.rgb, width: w, height: h, channels: 3, x: gap, y: y, scale: scale)
+            for (column, labels) in example.maps.enumerated() {
+                let x = gap + (column + 1) * (sw + gap)
+                for py in 0..<h {
+                    for px in 0..<w {
+                        let label = labels[py * w + px]
+                        canvas.fill(x: x + px * scale, y: y + py * scale, width: scale, height: scale,
+                                    color: label == 255 ? Canvas.white : color(ofClass: Int(label)))
+                    }
                 }
             }
         }
         for (index, name) in classNames.enumerated() {
-            let y = 6 + index * 12
+            let y = top + 6 + index * 12
             canvas.fill(x: legendX, y: y, width: 8, height: 8, color: color(ofClass: index))
             canvas.text(name, x: legendX + 12, y: y)
         }
-        try PNG.write(canvas.image, to: path)
+        return canvas.image
     }
 }

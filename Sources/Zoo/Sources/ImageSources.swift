@@ -31,14 +31,22 @@ public enum ImageSourceKind: String, Sendable, Codable, CaseIterable {
     /// A folder of PNGs with a `labels.csv` of `file,class[,train|test]` lines.
     case pngFolder = "png-folder"
     /// Rooms furnished from Debian's `sweethome3d-furniture` with a class per pixel (`RoomClass`),
-    /// 128×64; `path`: the furniture folder (null: the package's).
+    /// made as `RoomSettings` say; `path`: the furniture folder (null: the package's).
     case furnitureRooms = "furniture-rooms"
+    /// Cityscapes (`path`: the folder holding `leftImg8bit` and `gtFine`): train for training, val
+    /// for testing, the 19 train ids, resampled to `image_size` (null: 64×128).
+    case cityscapes
+    /// PNG images with PNG class masks (`path`: a folder with `classes.txt`, `train|test/images`
+    /// and `train|test/masks`), resampled to `image_size` (null: their own size).
+    case pngMasks = "png-masks"
 }
 
 public enum ImageSources {
     /// Loads the first `train` training and `test` test images of a source. Source indices count
-    /// training images from 0 and test images from 1,000,000.
-    public static func load(_ kind: ImageSourceKind, path: String?, train: Int, test: Int) throws(FormatError) -> ImageCollection {
+    /// training images from 0 and test images from 1,000,000. `rooms`: how `furniture-rooms` are made.
+    /// `size`: the size Cityscapes and png-masks images are resampled to.
+    public static func load(_ kind: ImageSourceKind, path: String?, train: Int, test: Int, rooms: RoomSettings = RoomSettings(),
+                            size: (height: Int, width: Int)? = nil) throws(FormatError) -> ImageCollection {
         switch kind {
         case .fashionMNIST:
             let directory = path ?? FashionMNIST.defaultDirectory
@@ -72,7 +80,13 @@ public enum ImageSources {
             return try pngFolder(directory, train: train, test: test)
         case .furnitureRooms:
             return try furnitureRooms(try FurnitureRooms(catalog: try FurnitureCatalog(path: path ?? FurnitureCatalog.defaultDirectory),
-                                                         settings: RoomSettings(), seed: 0), train: train, test: test)
+                                                         settings: rooms, seed: 0), train: train, test: test)
+        case .cityscapes:
+            guard let root = path else { throw .unreadable(path: "cityscapes", reason: "set path= to the folder holding leftImg8bit and gtFine") }
+            return try LabelledImages.cityscapes(root: root, train: train, test: test, height: size?.height ?? 64, width: size?.width ?? 128)
+        case .pngMasks:
+            guard let directory = path else { throw .unreadable(path: "png-masks", reason: "set path= to a folder with classes.txt, train/ and test/") }
+            return try LabelledImages.pngMasks(directory, train: train, test: test, size: size)
         }
     }
 

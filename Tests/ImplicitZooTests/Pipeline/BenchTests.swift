@@ -15,7 +15,7 @@ import Pipeline
         #expect((object["openblas_core"] as? String)?.isEmpty == false)
         #expect(object["rays"] as? Int == 16 && object["samples_per_ray"] as? Int == 8 && object["width"] as? Int == 8)
         #expect(BenchRunner().run("no-such-workload") == nil)
-        #expect(Set(BenchCatalog.names) == ["mae3d", "vit_tiny", "nerf", "nerf_zoo", "siren_fit", "classify", "siren_query"])
+        #expect(Set(BenchCatalog.names) == ["mae3d", "vit_tiny", "nerf", "nerf_zoo", "siren_fit", "classify", "segment", "siren_query"])
     }
 
     @Test func slowOpenBLASCoresAreReplacedOnlyWhenTheCPUCanDoBetter() {

@@ -16,11 +16,15 @@ import Zoo
         let file = try String(contentsOfFile: fixture("../../../Pipelines/default.yaml"), encoding: .utf8)
         #expect(BuiltInPipeline.text == file)
         let d = try PipelineDefinition.load(fixture("../../../Pipelines/default.yaml"))
-        #expect(d.stageNames == [.zoo2d, .zoo3d, .pretrain, .pose, .classify] && d.name == "default")
+        #expect(d.stageNames == [.zoo2d, .zoo2dSegment, .zoo3d, .pretrain, .pose, .classify, .segment] && d.name == "default")
         let classify = try d.settings(for: .classify, as: ClassifySettings.self)
         #expect(classify == ClassifySettings() && ClassifyTask.dependencies(classify) == [.zoo2d])
         let zoo2d = try d.settings(for: .zoo2d, as: Zoo2DSettings.self)
         #expect(zoo2d.trainCount == Zoo2DSettings().trainCount && zoo2d.testCount == Zoo2DSettings().testCount && zoo2d.fit == SIRENFitSettings())
+        let rooms = try d.settings(for: .zoo2dSegment, as: SegmentationZooSettings.self)
+        #expect(rooms == SegmentationZooSettings() && rooms.zoo.source == .furnitureRooms)
+        let segment = try d.settings(for: .segment, as: SegmentSettings.self)
+        #expect(segment == SegmentSettings() && SegmentTask.dependencies(segment) == [.zoo2dSegment])
         let zoo3d = try d.settings(for: .zoo3d, as: Zoo3DSettings.self)
         #expect(zoo3d.fit.network.width == 64 && zoo3d.fit.steps == 800 && zoo3d.categories.count == 5)
         let pose = try d.settings(for: .pose, as: PoseSettings.self)
@@ -33,6 +37,8 @@ import Zoo
         let ablation = try AblationPlan.load(fixture("../../../Pipelines/ablations/pose.yaml"))
         #expect(ablation.cells.count == 2 * 4 * 3 && ablation.stage == .pose)
         #expect(AblationPlan.identifier(ablation.cells[0]) == "init=pretrained,tokenizer=grid,seed=0")
+        let segmentation = try AblationPlan.load(fixture("../../../Pipelines/ablations/segmentation.yaml"))
+        #expect(segmentation.cells.count == 3 * 3 && segmentation.stage == .segment)
         // The study: eight categories of 45 models; pose trains for a number of steps, so a run on
         // fewer scenes takes more epochs (30 scenes: 8 batches an epoch, 138 epochs for 1,100 steps).
         let study = try PipelineDefinition.load(fixture("../../../Pipelines/study.yaml"))
@@ -55,7 +61,7 @@ import Zoo
 
     @Test func withoutAFileTheBuiltInDefaultRuns() throws {
         let d = try PipelineDefinition.load(stages: StageCatalog.builtIn.names, directory: dir.path)   // no Pipelines/ there
-        #expect(d.file == BuiltInPipeline.file && d.name == "default" && d.stageNames.count == 5)
+        #expect(d.file == BuiltInPipeline.file && d.name == "default" && d.stageNames.count == 7)
         dir.write("Pipelines/default.yaml", Array("name: mine\nstages: {zoo2d: {}}\n".utf8))
         #expect(try PipelineDefinition.load(directory: dir.path).name == "mine")
     }
@@ -74,7 +80,7 @@ import Zoo
         let outside = pipelineFile("name: ../..\nstages: {}\n", name: "r.yaml")
         #expect(throws: ConfigError.self) { try PipelineDefinition.load(outside) }
         let context = StageContext(pipeline: d, runRoot: dir.path, requestedStage: StageName("zoo4d"))
-        #expect(throws: ConfigError.unknownStage(file: file2, stage: "zoo4d", known: ["zoo2d", "zoo3d", "pretrain", "pose", "classify"])) {
+        #expect(throws: ConfigError.unknownStage(file: file2, stage: "zoo4d", known: ["zoo2d", "zoo2d_seg", "zoo3d", "pretrain", "pose", "classify", "segment"])) {
             try StageRunner.run(StageName("zoo4d"), context: context)
         }
     }

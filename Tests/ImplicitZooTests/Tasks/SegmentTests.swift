@@ -114,4 +114,37 @@ struct FittedRooms: @unchecked Sendable {
         }
         #expect(results[0] == results[1])
     }
+
+    /// An interrupted run resumes to bit-identical parameters, the learnable points included.
+    @Test func anInterruptedRunResumesExactly() throws {
+        let rooms = FittedRooms.shared
+        let train = rooms.train.inrs.subset(Array(0..<12))
+        var settings = Self.settings(.learnablePixels)
+        (settings.epochs, settings.batchSize, settings.checkpointEvery) = (3, 5, 1)
+        (settings.tokenizer.regularization, settings.tokenizer.learningRate) = (1, 0.01)
+        func make() -> SemanticSegmentation {
+            SemanticSegmentation(settings: settings, train: train, test: train, classes: RoomClass.allCases.count, height: 16, width: 32, seed: 4)
+        }
+        let dir = TemporaryDirectory()
+        let straight = make()
+        try settings.loop(seed: 4).run(straight, folder: dir.file("straight"), label: "test")
+        var interrupted = settings.loop(seed: 4)
+        interrupted.stopAfterSteps = 4
+        try interrupted.run(make(), folder: dir.file("resumed"), label: "test")
+        let resumed = make()
+        try settings.loop(seed: 4).run(resumed, folder: dir.file("resumed"), label: "test")
+        for ((name, a), (_, b)) in zip(straight.checkpointParameters, resumed.checkpointParameters) {
+            #expect(a.values == b.values, "\(name) differs after resuming")
+        }
+        #expect(straight.checkpointParameters.contains { $0.name == "tokenizer.pixels" })
+    }
+
+    /// The baselines by hand: training maps [0 0 1 1] and [0 1 1 1]: majority 1, prior [0 0/1 1 1].
+    @Test func baselinesMatchHandCounts() {
+        let b = SegmentationBaselines(train: [[0, 0, 1, 1], [0, 1, 1, 1]], test: [[0, 0, 1, 255]], classes: 2, classNames: ["a", "b"])
+        // Majority (1 everywhere) on truth [0 0 1]: IoU(a) 0, IoU(b) 1/3; accuracy 1/3.
+        #expect(Swift.abs(b.majorityClass.meanIou - 1.0 / 6) < 1e-6 && Swift.abs(b.majorityClass.pixelAccuracy - 1.0 / 3) < 1e-6)
+        // Prior [0 0 1 1] (a tie at pixel 1 goes to the first class): all three labelled pixels right.
+        #expect(b.positionPrior.meanIou == 1 && b.positionPrior.pixelAccuracy == 1 && b.positionPrior.classIou == ["a": 1, "b": 1])
+    }
 }

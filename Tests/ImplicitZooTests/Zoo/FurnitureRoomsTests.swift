@@ -61,8 +61,8 @@ import ZooStore
         #expect(classesSeen.filter { $0 >= 2 }.count >= 4, "furniture classes per room: \(classesSeen)")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rooms-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try LabelMapPreview.write(made.map { ($0.image.rgb(), $0.labels) }, width: 128, height: 64, classNames: RoomClass.allCases.map(\.name),
-                                  to: "\(folder)/preview.png")
+        try PNG.write(LabelMapPreview.image(made.map { ($0.image.rgb(), [$0.labels]) }, width: 128, height: 64,
+                                            classNames: RoomClass.allCases.map(\.name)), to: "\(folder)/preview.png")
         #expect(try PNG.read("\(folder)/preview.png").height >= 6 * 64)
         try FileManager.default.removeItem(atPath: folder)
     }
