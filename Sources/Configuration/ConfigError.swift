@@ -10,6 +10,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case changedSettings(runFolder: String, keys: [String])
     /// A finished stage that another needs was made with settings other than the pipeline's now.
     case changedDependency(stage: String, runFolder: String, keys: [String])
+    /// `--restart` asked to empty a folder that is not (only) a run folder of this program.
+    case unsafeRestart(runFolder: String, reason: String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
         case let .badOverride(text): return "override '\(text)' is not key=value"
         case let .changedSettings(folder, keys):
             return "\(folder) was made with different settings (\(keys.joined(separator: ", "))); use the same settings to resume, or --restart to start over"
+        case let .unsafeRestart(folder, reason):
+            return "\(folder): --restart will not remove it: \(reason)"
         case let .changedDependency(stage, folder, keys):
             return "\(stage) finished in \(folder) with different settings (\(keys.joined(separator: ", "))); the stages after it would read it as it is: "
                 + "restore those settings, or rebuild it first with `pipeline run \(stage) --restart`"

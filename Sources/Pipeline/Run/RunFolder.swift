@@ -24,6 +24,7 @@ public struct RunFolder: Sendable {
     public func prepare(settings: ConfigNode, restart: Bool, volatile: Set<String>) throws(ConfigError) {
         let fm = FileManager.default
         if restart, fm.fileExists(atPath: path) {
+            try checkRemovable()
             do { try fm.removeItem(atPath: path) } catch {
                 throw .unreadable(file: path, reason: "cannot remove it for --restart: \(error.localizedDescription)")
             }
@@ -32,6 +33,23 @@ public struct RunFolder: Sendable {
         let json = try differences(from: settings, volatile: volatile) { .changedSettings(runFolder: path, keys: $0) }
         do { try FileBytes.writeAtomically(json + Data("\n".utf8), to: configPath) } catch {
             throw .unreadable(file: configPath, reason: error.description)
+        }
+    }
+
+    /// Fails unless this folder may be removed by `--restart`: not the file system's root, the home
+    /// folder or the working folder (or one above it), and either empty or a run folder of this
+    /// program (it holds `config.json`).
+    func checkRemovable() throws(ConfigError) {
+        let fm = FileManager.default
+        let resolved = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        let working = URL(fileURLWithPath: fm.currentDirectoryPath).standardizedFileURL.resolvingSymlinksInPath().path
+        let home = URL(fileURLWithPath: NSHomeDirectory()).standardizedFileURL.resolvingSymlinksInPath().path
+        if resolved == "/" || resolved == home || working == resolved || working.hasPrefix(resolved + "/") {
+            throw .unsafeRestart(runFolder: path, reason: "it is \(resolved == "/" ? "the root folder" : resolved == home ? "the home folder" : "the working folder or one above it")")
+        }
+        let contents = (try? fm.contentsOfDirectory(atPath: path)) ?? []
+        guard contents.isEmpty || contents.contains("config.json") else {
+            throw .unsafeRestart(runFolder: path, reason: "it holds \(contents.count) entries but no config.json, so it is not a run folder of this program; remove it yourself or choose another --run-dir")
         }
     }
 

@@ -129,4 +129,27 @@ import Zoo
             try folder.prepare(settings: set, restart: false, volatile: [])
         }
     }
+
+    /// `--restart` empties only a run folder of this program: never the working folder, one above
+    /// it, the home folder or a folder of other files.
+    @Test func restartRemovesOnlyRunFolders() throws {
+        let settings = ConfigNode.mapping([("stage", .mapping([("steps", .scalar("1"))]))])
+        let others = RunFolder(path: dir.file("mine"))
+        dir.write("mine/thesis.tex", Array("keep me".utf8))
+        do {
+            try others.prepare(settings: settings, restart: true, volatile: [])
+            Issue.record("--restart removed a folder of other files")
+        } catch {
+            #expect("\(error)".contains("no config.json"), "\(error)")
+        }
+        #expect(FileManager.default.fileExists(atPath: dir.file("mine/thesis.tex")))
+        for path in [".", "..", "/", NSHomeDirectory()] {
+            #expect(throws: ConfigError.self, "\(path)") { try RunFolder(path: path).prepare(settings: settings, restart: true, volatile: []) }
+        }
+        let run = RunFolder(path: dir.file("run-to-restart"))
+        try run.prepare(settings: settings, restart: false, volatile: [])
+        dir.write("run-to-restart/metrics.jsonl", Array("{}".utf8))
+        try run.prepare(settings: settings, restart: true, volatile: [])
+        #expect(!FileManager.default.fileExists(atPath: run.file("metrics.jsonl")))
+    }
 }
