@@ -71,7 +71,7 @@ public struct ClassifierConfiguration: Sendable, Equatable, Codable {
 }
 
 /// The `classify` stage: a ViT classifies the 2-D zoo's INRs through a tokenizer that queries them.
-public struct ClassifySettings: StageSettings, Equatable {
+public struct ClassifySettings: ImageTaskSettings, Equatable {
     public var input = ClassifierInput.inr
     public var tokenizer = ImageTokenizerSettings()
     public var model = ClassifierConfiguration()
@@ -93,21 +93,7 @@ public struct ClassifySettings: StageSettings, Equatable {
     public static let volatileKeys: Set<String> = ["checkpoint_every", "evaluate_every"]
 
     public func validate(_ check: SettingsCheck) throws(ConfigError) {
-        try tokenizer.validate(check.section("tokenizer"))
-        try check.require(input == .inr || tokenizer.kind == .grid, "tokenizer.kind",
-                          "input=images is read by the ViT's own patches: a tokenizer other than grid needs input=inr")
-        try model.validate(check.section("model"))
+        try validateShared(check)
         try augmentation.validate(check.section("augmentation"))
-        try check.range(epochs, 1...1_000_000, "epochs")
-        try check.range(batchSize, 1...100_000, "batch_size")
-        try check.range(learningRate, 1e-9...10, "learning_rate")
-        try check.range(weightDecay, 0...10, "weight_decay")
-        try check.range(evaluateEvery, 1...1_000_000, "evaluate_every")
-        try check.range(checkpointEvery, 1...10_000_000, "checkpoint_every")
-    }
-
-    /// The loop that runs these settings.
-    public func loop(seed: UInt64) -> TrainingLoop {
-        TrainingLoop(epochs: epochs, batchSize: batchSize, seed: seed, checkpointEvery: checkpointEvery, evaluateEvery: evaluateEvery)
     }
 }

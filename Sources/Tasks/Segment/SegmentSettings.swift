@@ -5,7 +5,7 @@ import Training
 /// Semantic segmentation of INRs (the paper's Cityscapes-INRs recipe, supplementary §3.1): a ViT
 /// encoder over a tokenizer, a linear decoder per token, AdamW with 1e-4 for the model and 1e-5
 /// for the tokenizer (so supervision and tokens stay aligned), polynomial decay with power 1.
-public struct SegmentSettings: StageSettings, Equatable {
+public struct SegmentSettings: ImageTaskSettings, Equatable {
     public var input = ClassifierInput.inr
     public var tokenizer: ImageTokenizerSettings = {
         var t = ImageTokenizerSettings()
@@ -32,21 +32,8 @@ public struct SegmentSettings: StageSettings, Equatable {
     public static let volatileKeys: Set<String> = ["checkpoint_every", "evaluate_every"]
 
     public func validate(_ check: SettingsCheck) throws(ConfigError) {
-        try tokenizer.validate(check.section("tokenizer"))
-        try check.require(input == .inr || tokenizer.kind == .grid, "tokenizer.kind",
-                          "input=images is read by the ViT's own patches: a tokenizer other than grid needs input=inr")
-        try model.validate(check.section("model"))
-        try check.range(epochs, 1...1_000_000, "epochs")
-        try check.range(batchSize, 1...100_000, "batch_size")
-        try check.range(learningRate, 1e-9...10, "learning_rate")
-        try check.range(weightDecay, 0...10, "weight_decay")
+        try validateShared(check)
         try check.range(schedulePower, 0.01...100, "schedule_power")
-        try check.range(evaluateEvery, 1...1_000_000, "evaluate_every")
-        try check.range(checkpointEvery, 1...10_000_000, "checkpoint_every")
-    }
-
-    public func loop(seed: UInt64) -> TrainingLoop {
-        TrainingLoop(epochs: epochs, batchSize: batchSize, seed: seed, checkpointEvery: checkpointEvery, evaluateEvery: evaluateEvery)
     }
 
     /// The encoder–decoder's shape for `height`×`width` images: a ViT whose head maps every patch
