@@ -218,13 +218,18 @@ def main():
             pixels.clamp_(-1, 1)
         return loss.item()
 
+    report("classify", step, args, n)
+
+
+def report(name, step, args, batch):
+    """Times `step` (after `args.warmup` untimed calls) and prints the JSON line."""
     times = []
     for i in range(args.warmup + args.steps):
         start = time.perf_counter()
         step()
         if i >= args.warmup:
             times.append(time.perf_counter() - start)
-    print(json.dumps({"bench": "classify", "threads": args.threads, "attn": args.attn, "batch": n,
+    print(json.dumps({"bench": name, "threads": args.threads, "attn": args.attn, "batch": batch,
                       "median_s": round(statistics.median(times), 4), "min_s": round(min(times), 4)}))
 
 

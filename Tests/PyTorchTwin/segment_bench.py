@@ -14,16 +14,13 @@ Usage: python3 Tests/PyTorchTwin/segment_bench.py --threads 1 [--steps 10] [--wa
 Prints one JSON line with median seconds per step.
 """
 import argparse
-import json
 import math
-import statistics
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from classify_bench import Block
+from classify_bench import Block, report
 
 
 class SegViT(nn.Module):
@@ -101,14 +98,7 @@ def main():
             pixels.clamp_(-1, 1)
         return loss.item()
 
-    times = []
-    for i in range(args.warmup + args.steps):
-        start = time.perf_counter()
-        step()
-        if i >= args.warmup:
-            times.append(time.perf_counter() - start)
-    print(json.dumps({"bench": "segment", "threads": args.threads, "attn": args.attn, "batch": n,
-                      "median_s": round(statistics.median(times), 4), "min_s": round(min(times), 4)}))
+    report("segment", step, args, n)
 
 
 if __name__ == "__main__":

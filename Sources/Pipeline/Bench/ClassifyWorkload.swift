@@ -20,11 +20,7 @@ final class ClassifyWorkload: BenchWorkload {
         settings.tokenizer.regularization = 1
         settings.batchSize = inrs
         let config = SIRENConfiguration(layers: 3, width: 64)
-        let weights = config.layerShapes.enumerated().map { i, s -> Tensor in
-            let bound = i == config.layers - 1 ? 1 / Float(s.in).squareRoot() : (6 / Float(s.in)).squareRoot() / 30 * (i == 0 ? 30 : 1)
-            return Tensor.uniform([inrs, s.out, s.in], low: -bound, high: bound, rng: &rng)
-        }
-        let biases = config.layerShapes.map { s in Tensor.uniform([inrs, s.out], low: -0.1, high: 0.1, rng: &rng) }
+        let (weights, biases) = config.randomStack(count: inrs, rng: &rng)
         let data = ClassificationData(examples: .inrs(config, weights: weights, biases: biases), labels: (0..<inrs).map { _ in rng.int(below: 10) })
         task = ImageClassification(settings: settings, train: data, test: data, classes: 10, height: resolution, width: resolution, seed: 0)
         random = RandomStreams(seed: 0)
