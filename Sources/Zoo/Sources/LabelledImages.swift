@@ -43,7 +43,7 @@ public enum LabelledImages {
     }
 
     /// A folder with `classes.txt` (one class name a line, in index order) and `train/images`,
-    /// `train/masks`, `test/images`, `test/masks` holding PNGs of the same names; a mask's grey value
+    /// `train/masks`, `test/images`, `test/masks` holding PNGs of the same names (subfolders alike); a mask's grey value
     /// is the pixel's class (255: unlabelled). `size`: resample to `height`×`width` (nil: keep).
     public static func pngMasks(_ directory: String, train: Int, test: Int, size: (height: Int, width: Int)?) throws(FormatError) -> ImageCollection {
         let classesPath = "\(directory)/classes.txt"
@@ -56,9 +56,10 @@ public enum LabelledImages {
         var images: [SourceImage] = []
         var shape: (height: Int, width: Int)?
         for (split, folder, limit, offset) in [(ZooSplit.train, "train", train, 0), (.test, "test", test, 1_000_000)] where limit > 0 {
-            let photos = try files(under: "\(directory)/\(folder)/images", suffix: ".png", what: "images")
+            let imageFolder = "\(directory)/\(folder)/images"
+            let photos = try files(under: imageFolder, suffix: ".png", what: "images")
             for (i, photo) in photos.prefix(limit).enumerated() {
-                let mask = "\(directory)/\(folder)/masks/\(photo.split(separator: "/").last!)"
+                let mask = "\(directory)/\(folder)/masks/\(photo.dropFirst(imageFolder.count + 1))"
                 let (image, h, w) = try pair(photo: photo, mask: mask, map: identity, classes: classNames.count,
                                              height: size?.height, width: size?.width, index: offset + i, split: split)
                 if let shape, shape != (h, w) {

@@ -48,6 +48,10 @@ import ZooStore
         #expect(set.classNames == ["background", "red thing", "blue thing"] && (set.height, set.width) == (8, 16))
         #expect(set.images[0].labelMap!.prefix(16) == ArraySlice([UInt8](repeating: 1, count: 8) + [UInt8](repeating: 2, count: 8)))
         #expect(set.images[1].labelMap!.filter { $0 == 255 }.count == 64 && set.images[1].label == 2)
+        // Subfolders pair up the same way.
+        try Self.write(dir, photo: "train/images/kitchen/d.png", mask: "train/masks/kitchen/d.png", left: 2, right: 1)
+        let nested = try ImageSources.load(.pngMasks, path: dir.path, train: 10, test: 10)
+        #expect(nested.images.count == 3 && nested.images[1].labelMap!.first == 2)
         // A class beyond classes.txt, and a mask of another size, are refused naming the mask.
         try Self.write(dir, photo: "train/images/c.png", mask: "train/masks/c.png", left: 3, right: 0)
         do {
