@@ -14,6 +14,8 @@ let package = Package(
     name: "implicit-zoo",
     products: [
         .executable(name: "pipeline", targets: ["pipeline"]),
+        // For the fuzzing package in Tests/Fuzz, which builds the readers with the fuzzer and sanitizers.
+        .library(name: "ImplicitZooReaders", targets: ["Tensor", "NN", "Fields", "Formats", "ZooStore", "Configuration", "Training", "Zoo", "Tasks", "Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -12,6 +12,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case changedDependency(stage: String, runFolder: String, keys: [String])
     /// `--restart` asked to empty a folder that is not (only) a run folder of this program.
     case unsafeRestart(runFolder: String, reason: String)
+    /// Another live process is running in the run folder.
+    case runFolderInUse(runFolder: String, holder: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
             return "\(folder) was made with different settings (\(keys.joined(separator: ", "))); use the same settings to resume, or --restart to start over"
         case let .unsafeRestart(folder, reason):
             return "\(folder): --restart will not remove it: \(reason)"
+        case let .runFolderInUse(folder, holder):
+            return "\(folder) is in use by another run (\(holder)); wait for it to finish, or choose another --run-dir"
         case let .changedDependency(stage, folder, keys):
             return "\(stage) finished in \(folder) with different settings (\(keys.joined(separator: ", "))); the stages after it would read it as it is: "
                 + "restore those settings, or rebuild it first with `pipeline run \(stage) --restart`"

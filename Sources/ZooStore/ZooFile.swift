@@ -28,7 +28,7 @@ public enum ZooFile {
 
     /// Writes records (in the given order) atomically: to a temporary file, then renamed.
     public static func write(_ records: [ZooRecord], manifest: ZooManifest, to path: String) throws(FormatError) {
-        let temporary = path + ".tmp-\(getpid())"
+        let temporary = FileBytes.temporaryPath(for: path)
         do {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         } catch {
@@ -56,6 +56,9 @@ public enum ZooFile {
             try file.write("source_index", ints: records.map { Int64($0.sourceIndex) }, shape: [n])
             try file.write("split", ints: records.map { Int64($0.split.rawValue) }, shape: [n])
             try file.write("names", strings: records.map(\.name))
+            if records.contains(where: { !$0.sourceIdentity.isEmpty }) {
+                try file.write("source_identity", strings: records.map(\.sourceIdentity))
+            }
             if let first = records.first?.views {
                 var images: [UInt8] = [], poses: [Float] = []
                 for r in records {
@@ -91,13 +94,17 @@ public enum ZooFile {
             if let geometry = manifest.geometry {
                 try file.setAttribute("geometry", String(decoding: try JSONOutput.data(geometry, pretty: false), as: UTF8.self))
             }
-            file.flush()
+            try file.close()
+            try FileBytes.sync(temporary)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error
         }
         if rename(temporary, path) != 0 {
-            throw .unwritable(path: path, reason: "renaming the finished file into place failed (errno \(errno))")
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw .unwritable(path: path, reason: "renaming the finished file into place failed (\(reason)); the previous file, if any, is unchanged")
         }
+        FileBytes.syncFolder(of: path)
     }
 }

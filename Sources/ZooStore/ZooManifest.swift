@@ -26,12 +26,15 @@ public enum INRArchitecture: Sendable, Equatable {
         }
     }
 
-    /// The configuration as JSON (the file's `architecture` attribute).
+    /// The configuration as JSON with sorted keys (the file's `architecture` attribute; the same
+    /// bytes every time, so equal zoos are equal files but for HDF5's timestamps).
     var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
         let encoded: Data?
         switch self {
-        case let .siren(c): encoded = try? JSONEncoder().encode(c)
-        case let .nerf(c): encoded = try? JSONEncoder().encode(c)
+        case let .siren(c): encoded = try? encoder.encode(c)
+        case let .nerf(c): encoded = try? encoder.encode(c)
         }
         return encoded.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }

@@ -15,6 +15,8 @@ public final class ZooReader {
     public let sourceIndices: [Int]
     public let splits: [ZooSplit]
     public let names: [String]
+    /// What each INR was fitted to (empty strings for zoos that did not record it).
+    public let sourceIdentities: [String]
     private let file: HDF5File
 
     public var count: Int { labels.count }
@@ -43,28 +45,45 @@ public final class ZooReader {
         manifest = ZooManifest(architecture: architecture, classNames: try file.readStrings("class_names"), normalization: normalization,
                                seed: UInt64(try file.stringAttribute("seed")) ?? 0, source: try file.stringAttribute("source"),
                                geometry: geometry)
+        let labelShape = try file.shape("labels")
+        guard labelShape.count == 1 else { throw .invalid(path: path, reason: "dataset labels is \(labelShape), expected [N]") }
+        let count = labelShape[0]
+        for name in ["psnr", "steps", "restarts", "source_index", "split", "names"] {
+            let shape = try file.shape(name)
+            guard shape == [count] else {
+                throw .invalid(path: path, reason: "dataset \(name) is \(shape), expected [\(count)] (one entry per INR of labels)")
+            }
+        }
         for (name, shape) in architecture.parameterLayout {
             guard file.exists("params/\(name)") else { throw .invalid(path: path, reason: "no dataset params/\(name) for the \(kind) network") }
             let stored = try file.shape("params/\(name)")
-            guard Array(stored.dropFirst()) == shape else {
-                throw .invalid(path: path, reason: "dataset params/\(name) is \(stored), expected [N] + \(shape) for the recorded architecture")
+            guard stored == [count] + shape else {
+                throw .invalid(path: path, reason: "dataset params/\(name) is \(stored), expected \([count] + shape) for \(count) INRs of the recorded architecture")
             }
         }
-        labels = try file.readInts("labels").values.map { Int($0) }
+        let classCount = manifest.classNames.count
+        let labels = try file.readInts("labels").values.map { Int(clamping: $0) }
+        if let bad = labels.first(where: { $0 < 0 || $0 >= classCount }) {
+            throw .invalid(path: path, reason: "dataset labels holds class \(bad); the zoo names \(classCount) classes")
+        }
+        self.labels = labels
         psnr = try file.readFloats("psnr").values
-        steps = try file.readInts("steps").values.map { Int($0) }
-        restarts = try file.readInts("restarts").values.map { Int($0) }
-        sourceIndices = try file.readInts("source_index").values.map { Int($0) }
+        steps = try file.readInts("steps").values.map { Int(clamping: $0) }
+        restarts = try file.readInts("restarts").values.map { Int(clamping: $0) }
+        sourceIndices = try file.readInts("source_index").values.map { Int(clamping: $0) }
         var splits: [ZooSplit] = []
         for s in try file.readInts("split").values {
-            guard let split = ZooSplit(rawValue: Int(s)) else { throw .invalid(path: path, reason: "split value \(s) is not 0 (train) or 1 (test)") }
+            guard let split = ZooSplit(rawValue: Int(clamping: s)) else { throw .invalid(path: path, reason: "split value \(s) is not 0 (train) or 1 (test)") }
             splits.append(split)
         }
         self.splits = splits
         self.names = try file.readStrings("names")
-        for (name, array) in [("psnr", psnr.count), ("steps", steps.count), ("split", splits.count), ("names", self.names.count)]
-            where array != labels.count {
-            throw .invalid(path: path, reason: "dataset '\(name)' has \(array) entries for \(labels.count) INRs")
+        if file.exists("source_identity") {
+            let shape = try file.shape("source_identity")
+            guard shape == [count] else { throw .invalid(path: path, reason: "dataset source_identity is \(shape), expected [\(count)]") }
+            sourceIdentities = try file.readStrings("source_identity")
+        } else {
+            sourceIdentities = Array(repeating: "", count: count)
         }
     }
 
@@ -129,9 +148,15 @@ public final class ZooReader {
 
     /// The posed views of INR `row`.
     public func views(row: Int) throws(FormatError) -> ZooViews {
+        let imageShape = try file.shape("views/images"), poseShape = try file.shape("views/poses")
+        guard imageShape.count == 5, imageShape[0] == count, imageShape[4] == 3,
+              poseShape == [count, imageShape[1], 4, 4], row >= 0, row < count else {
+            throw .invalid(path: path, reason: "datasets views/images \(imageShape) and views/poses \(poseShape) should be [\(count), V, H, W, 3] and [\(count), V, 4, 4]")
+        }
         let (images, shape) = try file.readBytes("views/images", rows: row..<(row + 1))
         let (poses, _) = try file.readFloats("views/poses", rows: row..<(row + 1))
         let fov = Float(try file.doubleAttribute("camera_angle_x", on: "/views/poses"))
+        guard fov > 0, fov < .pi else { throw .invalid(path: path, reason: "attribute camera_angle_x \(fov) of views/poses is not an angle in (0, π)") }
         return ZooViews(images: images, poses: poses, count: shape[1], height: shape[2], width: shape[3], fieldOfViewX: fov)
     }
 
@@ -163,6 +188,6 @@ public final class ZooReader {
         return ZooRecord(sourceIndex: sourceIndices[row], name: names[row], label: labels[row], split: splits[row], psnr: psnr[row],
                          steps: steps[row], restarts: restarts[row], parameters: parameters,
                          views: hasViews ? try views(row: row) : nil,
-                         labelMap: hasLabelMaps ? try labelMaps(rows: row..<(row + 1))[0] : nil)
+                         labelMap: hasLabelMaps ? try labelMaps(rows: row..<(row + 1))[0] : nil, sourceIdentity: sourceIdentities[row])
     }
 }

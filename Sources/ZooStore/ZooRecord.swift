@@ -50,6 +50,9 @@ public struct ZooRecord: Sendable {
     public var sourceIndex: Int
     /// A readable name, e.g. "train/000123" or "Bedroom-Scopia-003".
     public var name: String
+    /// What the INR was fitted to (source, name and a hash of the input's bytes; see
+    /// `SourceIdentity`), so a resumed build never attaches it to another input. Empty when unknown.
+    public var sourceIdentity: String
     public var label: Int
     public var split: ZooSplit
     /// Reconstruction quality in dB (held-out views for NeRFs, the image for SIRENs).
@@ -63,8 +66,9 @@ public struct ZooRecord: Sendable {
     public var labelMap: ZooLabelMap?
 
     public init(sourceIndex: Int, name: String, label: Int, split: ZooSplit, psnr: Float, steps: Int, restarts: Int = 0,
-                parameters: [String: [Float]], views: ZooViews? = nil, labelMap: ZooLabelMap? = nil) {
+                parameters: [String: [Float]], views: ZooViews? = nil, labelMap: ZooLabelMap? = nil, sourceIdentity: String = "") {
         self.sourceIndex = sourceIndex
+        self.sourceIdentity = sourceIdentity
         self.name = name
         self.label = label
         self.split = split

@@ -74,8 +74,10 @@ public struct ZipArchive: Sendable {
         let body = bytes[start..<(start + e.compressedSize)]
         let out: [UInt8]
         switch e.method {
-        case 0: out = Array(body)
+        case 0 where e.size == e.compressedSize: out = Array(body)
         case 8: out = try Deflate.inflate(body, expected: e.size, raw: true, path: "\(path):\(e.name)")
+        case 0 where e.size != e.compressedSize:
+            throw .invalid(path: path, reason: "stored entry '\(e.name)' has size \(e.size) but \(e.compressedSize) stored bytes")
         default: throw .invalid(path: path, reason: "entry '\(e.name)' uses compression method \(e.method); only stored and deflate are supported")
         }
         guard Deflate.crc32(out[...]) == e.crc else { throw .invalid(path: path, reason: "entry '\(e.name)' fails its CRC check") }

@@ -17,7 +17,7 @@ public struct IDXArray: Equatable {
             let o = 4 + 4 * i
             dims.append(Int(data[o]) << 24 | Int(data[o + 1]) << 16 | Int(data[o + 2]) << 8 | Int(data[o + 3]))
         }
-        let count = dims.reduce(1, *)
+        let count = try SizeLimits.elementCount(dims, of: "the IDX array", in: path)
         let start = 4 + 4 * rank
         guard data.count >= start + count else {
             throw .truncated(path: path, expected: "\(count) bytes for dimensions \(dims), found \(data.count - start)")

@@ -1,6 +1,8 @@
 /// PNG reading (8- and 16-bit grey, grey+alpha, RGB, RGBA; 1/2/4/8-bit palette and grey;
 /// non-interlaced) and writing (8-bit), with zlib.
 public enum PNG {
+    /// The largest image decoded (pixels), so a hostile header cannot ask for gigabytes.
+    public static let maximumPixels = 1 << 26
     static let signature: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
 
     /// Decodes the PNG file at `path`.
@@ -31,11 +33,14 @@ public enum PNG {
             }
             switch type {
             case "IHDR":
+                guard header == nil else { throw .invalid(path: path, reason: "a second IHDR chunk at byte \(offset)") }
                 guard length == 13 else { throw .invalid(path: path, reason: "IHDR has \(length) bytes, expected 13") }
                 let b = body.startIndex
                 let (w, h) = (r.uint32BE(at: b), r.uint32BE(at: b + 4))
                 let (depth, color, interlace) = (Int(bytes[b + 8]), Int(bytes[b + 9]), Int(bytes[b + 12]))
-                guard w > 0, h > 0, w < 1 << 16, h < 1 << 16 else { throw .invalid(path: path, reason: "image size \(w)×\(h) is not supported") }
+                guard w > 0, h > 0, w < 1 << 16, h < 1 << 16, w * h <= maximumPixels else {
+                    throw .invalid(path: path, reason: "image size \(w)×\(h) is not supported (at most \(maximumPixels) pixels, sides under 65,536)")
+                }
                 guard interlace == 0 else { throw .invalid(path: path, reason: "interlaced PNGs are not supported; save it without interlacing") }
                 let allowed: [Int: Set<Int>] = [0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16]]
                 guard allowed[color]?.contains(depth) == true else {

@@ -14,13 +14,25 @@ enum Deflate {
     }
 
     /// Inflates a zlib (`raw == false`) or raw deflate stream that should expand to `expected` bytes
-    /// (nil: unknown, grow as needed).
-    static func inflate(_ bytes: ArraySlice<UInt8>, expected: Int?, raw: Bool, path: String) throws(FormatError) -> [UInt8] {
+    /// (nil: unknown, grow as needed up to `limit`). Memory is never reserved beyond what the
+    /// compressed bytes can expand to, whatever size a header claims.
+    static func inflate(_ bytes: ArraySlice<UInt8>, expected: Int?, raw: Bool, path: String,
+                        limit: Int = SizeLimits.maximumInflatedBytes) throws(FormatError) -> [UInt8] {
+        let possible = SizeLimits.deflateExpansion * bytes.count + 1_024
+        if let expected {
+            guard expected >= 0, expected <= limit else {
+                throw .invalid(path: path, reason: "compressed data declares \(expected) bytes, more than the limit of \(limit)")
+            }
+            guard expected <= possible else {
+                throw .truncated(path: path, expected: "compressed data for \(expected) bytes (\(bytes.count) compressed bytes can hold at most \(possible))")
+            }
+        }
+        let ceiling = Swift.min(expected ?? limit, possible)
         var stream = z_stream()
         let initStatus = inflateInit2_(&stream, raw ? -MAX_WBITS : MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard initStatus == Z_OK else { throw .invalid(path: path, reason: "zlib could not start inflating (status \(initStatus))") }
         defer { inflateEnd(&stream) }
-        var out = [UInt8](repeating: 0, count: Swift.max(expected ?? bytes.count * 4, 64))
+        var out = [UInt8](repeating: 0, count: Swift.min(Swift.max(expected ?? bytes.count * 4, 64), Swift.max(ceiling, 64)))
         var input = Array(bytes)
         var produced = 0
         var status: Int32 = Z_OK
@@ -29,8 +41,8 @@ enum Deflate {
             stream.avail_in = uInt(inp.count)
             while true {
                 if produced == out.count {
-                    if expected != nil { status = Z_BUF_ERROR; break }
-                    out += [UInt8](repeating: 0, count: out.count)
+                    if expected != nil || out.count >= ceiling { status = Z_BUF_ERROR; break }
+                    out += [UInt8](repeating: 0, count: Swift.min(out.count, ceiling - out.count))
                 }
                 status = out.withUnsafeMutableBufferPointer { o -> Int32 in
                     stream.next_out = o.baseAddress! + produced
@@ -44,6 +56,9 @@ enum Deflate {
             }
         }
         guard status == Z_STREAM_END else {
+            if expected == nil, produced >= limit {
+                throw .invalid(path: path, reason: "compressed data expands beyond the limit of \(limit) bytes")
+            }
             if status == Z_BUF_ERROR || status == Z_OK {
                 throw .truncated(path: path, expected: "a complete compressed stream\(expected.map { " of \($0) bytes" } ?? "")")
             }

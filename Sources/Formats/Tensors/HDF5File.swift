@@ -8,6 +8,9 @@ public final class HDF5File {
 
     public let path: String
     private let file: hid_t
+    private var closed = false
+    /// The longest fixed-length string attribute read (bytes).
+    static let maximumStringBytes = 1 << 24
 
     private static let silenced: Bool = {
         H5Eset_auto2(0, nil, nil)   // errors become Swift errors, not stderr noise
@@ -32,10 +35,19 @@ public final class HDF5File {
         }
     }
 
-    deinit { H5Fclose(file) }
+    deinit { if !closed { H5Fclose(file) } }
 
     /// Flushes everything written so far to disk.
     public func flush() { H5Fflush(file, H5F_SCOPE_GLOBAL) }
+
+    /// Closes the file, failing when HDF5 cannot write what it still holds (a full disk, say).
+    public func close() throws(FormatError) {
+        guard !closed else { return }
+        closed = true
+        let flushed = H5Fflush(file, H5F_SCOPE_GLOBAL)
+        let status = H5Fclose(file)
+        if flushed < 0 || status < 0 { throw .unwritable(path: path, reason: "HDF5 could not finish writing the file (disk full?)") }
+    }
 
     // MARK: - Writing
 
@@ -91,6 +103,26 @@ public final class HDF5File {
         }
     }
 
+    /// Sets a one-dimensional attribute of doubles (h5py reads it as an array).
+    public func setAttribute(_ key: String, _ values: [Double], on object: String = "/") throws(FormatError) {
+        let obj = H5Oopen(file, object, 0)
+        if obj < 0 { throw .unwritable(path: path, reason: "no object '\(object)' for attribute '\(key)'") }
+        defer { H5Oclose(obj) }
+        if H5Aexists(obj, key) > 0 { H5Adelete(obj, key) }
+        var dims = [hsize_t(values.count)]
+        let space = H5Screate_simple(1, &dims, nil)
+        defer { H5Sclose(space) }
+        let attr = H5Acreate2(obj, key, chdf5_native_double(), space, 0, 0)
+        if attr < 0 { throw .unwritable(path: path, reason: "creating attribute '\(key)' failed") }
+        defer { H5Aclose(attr) }
+        if H5Awrite(attr, chdf5_native_double(), values) < 0 { throw .unwritable(path: path, reason: "writing attribute '\(key)' failed") }
+    }
+
+    /// Removes the dataset or group at `name` (its space is reclaimed only when the file is rewritten).
+    public func remove(_ name: String) throws(FormatError) {
+        if H5Ldelete(file, name, 0) < 0 { throw .unwritable(path: path, reason: "cannot remove '\(name)'") }
+    }
+
     // MARK: - Reading
 
     /// Whether a dataset or group exists at `name`.
@@ -126,7 +158,14 @@ public final class HDF5File {
     public func readStrings(_ name: String) throws(FormatError) -> [String] {
         let ds = try open(name)
         defer { H5Dclose(ds) }
-        let n = datasetShape(ds).first ?? 0
+        let shape = datasetShape(ds)
+        guard shape.count == 1 else { throw .invalid(path: path, reason: "dataset '\(name)' has shape \(shape), expected a list of strings") }
+        let stored = H5Dget_type(ds)
+        defer { H5Tclose(stored) }
+        guard H5Tget_class(stored) == H5T_STRING, H5Tis_variable_str(stored) > 0 else {
+            throw .invalid(path: path, reason: "dataset '\(name)' does not hold variable-length strings")
+        }
+        let n = try SizeLimits.elementCount(shape, of: "dataset '\(name)'", in: path)
         let type = Self.stringType()
         defer { H5Tclose(type) }
         var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: n)
@@ -145,10 +184,11 @@ public final class HDF5File {
     }
 
     public func stringAttribute(_ key: String, on object: String = "/") throws(FormatError) -> String {
-        let attr = try openAttribute(key, on: object)
+        let attr = try openAttribute(key, on: object, expecting: "a string")
         defer { H5Aclose(attr) }
         let stored = H5Aget_type(attr)
         defer { H5Tclose(stored) }
+        guard H5Tget_class(stored) == H5T_STRING else { throw .invalid(path: path, reason: "attribute '\(key)' on '\(object)' is not a string") }
         if H5Tis_variable_str(stored) > 0 {
             let type = Self.stringType()
             defer { H5Tclose(type) }
@@ -158,13 +198,16 @@ public final class HDF5File {
             return p.map { String(cString: $0) } ?? ""
         }
         let size = H5Tget_size(stored)
+        guard size > 0, size <= Self.maximumStringBytes else {
+            throw .invalid(path: path, reason: "attribute '\(key)' on '\(object)' is a string of \(size) bytes, more than \(Self.maximumStringBytes)")
+        }
         var buffer = [CChar](repeating: 0, count: size + 1)
         if H5Aread(attr, stored, &buffer) < 0 { throw .invalid(path: path, reason: "attribute '\(key)' is not a string") }
         return String(cString: buffer)
     }
 
     public func doubleAttribute(_ key: String, on object: String = "/") throws(FormatError) -> Double {
-        let attr = try openAttribute(key, on: object)
+        let attr = try openAttribute(key, on: object, expecting: "a number", numeric: true)
         defer { H5Aclose(attr) }
         var v = 0.0
         if H5Aread(attr, chdf5_native_double(), &v) < 0 { throw .invalid(path: path, reason: "attribute '\(key)' is not a number") }
@@ -172,7 +215,7 @@ public final class HDF5File {
     }
 
     public func intAttribute(_ key: String, on object: String = "/") throws(FormatError) -> Int {
-        let attr = try openAttribute(key, on: object)
+        let attr = try openAttribute(key, on: object, expecting: "an integer", numeric: true)
         defer { H5Aclose(attr) }
         var v: Int64 = 0
         if H5Aread(attr, chdf5_native_int64(), &v) < 0 { throw .invalid(path: path, reason: "attribute '\(key)' is not an integer") }
@@ -232,7 +275,7 @@ public final class HDF5File {
     private func datasetShape(_ ds: hid_t) -> [Int] {
         let space = H5Dget_space(ds)
         defer { H5Sclose(space) }
-        let rank = Int(H5Sget_simple_extent_ndims(space))
+        let rank = Swift.max(0, Int(H5Sget_simple_extent_ndims(space)))
         var dims = [hsize_t](repeating: 0, count: rank)
         H5Sget_simple_extent_dims(space, &dims, nil)
         return dims.map { Int($0) }
@@ -242,6 +285,13 @@ public final class HDF5File {
         let ds = try open(name)
         defer { H5Dclose(ds) }
         let full = datasetShape(ds)
+        let stored = H5Dget_type(ds)
+        let typeClass = stored < 0 ? H5T_NO_CLASS : H5Tget_class(stored)
+        if stored >= 0 { H5Tclose(stored) }
+        guard typeClass == H5T_INTEGER || typeClass == H5T_FLOAT else {
+            throw .invalid(path: path, reason: "dataset '\(name)' does not hold numbers")
+        }
+        _ = try SizeLimits.elementCount(full, of: "dataset '\(name)'", in: path)
         var shape = full
         let fileSpace = H5Dget_space(ds)
         defer { H5Sclose(fileSpace) }
@@ -257,7 +307,7 @@ public final class HDF5File {
             memSpace = H5Screate_simple(Int32(count.count), &count, nil)
         }
         defer { if memSpace != 0 { H5Sclose(memSpace) } }
-        var values = [T](repeating: zero, count: shape.reduce(1, *))
+        var values = [T](repeating: zero, count: try SizeLimits.elementCount(shape, of: "dataset '\(name)'", in: path))
         if !values.isEmpty {
             let status = values.withUnsafeMutableBytes { H5Dread(ds, type, memSpace, rows == nil ? 0 : fileSpace, 0, $0.baseAddress) }
             if status < 0 { throw .invalid(path: path, reason: "reading dataset '\(name)' failed (wrong type or damaged data)") }
@@ -278,11 +328,26 @@ public final class HDF5File {
         try body(attr)
     }
 
-    private func openAttribute(_ key: String, on object: String) throws(FormatError) -> hid_t {
+    /// Opens an attribute after checking it holds exactly one value (a scalar or a one-element
+    /// array), and for `numeric` that it is an integer or a float, so a read never writes past its buffer.
+    private func openAttribute(_ key: String, on object: String, expecting what: String, numeric: Bool = false) throws(FormatError) -> hid_t {
         let obj = H5Oopen(file, object, 0)
         if obj < 0 { throw .invalid(path: path, reason: "no object '\(object)'") }
         defer { H5Oclose(obj) }
         guard H5Aexists(obj, key) > 0 else { throw .invalid(path: path, reason: "no attribute '\(key)' on '\(object)'") }
-        return H5Aopen(obj, key, 0)
+        let attr = H5Aopen(obj, key, 0)
+        if attr < 0 { throw .invalid(path: path, reason: "attribute '\(key)' on '\(object)' cannot be opened") }
+        let space = H5Aget_space(attr)
+        let points = space < 0 ? -1 : H5Sget_simple_extent_npoints(space)
+        if space >= 0 { H5Sclose(space) }
+        let type = H5Aget_type(attr)
+        let typeClass = type < 0 ? H5T_NO_CLASS : H5Tget_class(type)
+        if type >= 0 { H5Tclose(type) }
+        guard points == 1, !numeric || typeClass == H5T_INTEGER || typeClass == H5T_FLOAT else {
+            H5Aclose(attr)
+            throw .invalid(path: path, reason: "attribute '\(key)' on '\(object)' should be a single value, \(what)"
+                + (points == 1 ? "" : " (it holds \(points) values)"))
+        }
+        return attr
     }
 }

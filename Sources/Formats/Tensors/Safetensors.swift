@@ -51,21 +51,27 @@ public enum Safetensors {
         var metadata: [String: String] = [:]
         for (name, value) in header {
             if name == "__metadata__" {
-                metadata = (value as? [String: String]) ?? [:]
+                guard let strings = value as? [String: String] else {
+                    throw .invalid(path: path, reason: "__metadata__ is not an object of strings")
+                }
+                metadata = strings
                 continue
             }
             guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
                   let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
                 throw .invalid(path: path, reason: "tensor '\(name)' has no valid dtype, shape and data_offsets")
             }
-            let count = shape.reduce(1, *)
             guard let size = ["F32": 4, "F16": 2, "BF16": 2, "F64": 8, "I64": 8, "I32": 4][dtype] else {
                 throw .invalid(path: path, reason: "tensor '\(name)' has dtype \(dtype), which is not supported")
             }
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[1] - offsets[0] == count * size, offsets[0] >= 0 else {
+            let count = try SizeLimits.elementCount(shape, of: "tensor '\(name)'", in: path)
+            let available = bytes.count - dataStart
+            guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= available else {
+                throw .invalid(path: path, reason: "tensor '\(name)' byte range \(offsets) lies outside the \(available) data bytes of the file")
+            }
+            guard offsets[1] - offsets[0] == count * size else {
                 throw .invalid(path: path, reason: "tensor '\(name)' byte range \(offsets) does not match shape \(shape) of \(dtype)")
             }
-            try r.require(offsets[1] - offsets[0], at: dataStart + offsets[0], "\(offsets[1] - offsets[0]) bytes of tensor '\(name)'")
             let base = dataStart + offsets[0]
             let values = (0..<count).map { i -> Float in
                 let p = base + i * size

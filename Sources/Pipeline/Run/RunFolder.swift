@@ -19,16 +19,22 @@ public struct RunFolder: Sendable {
 
     public var isDone: Bool { FileManager.default.fileExists(atPath: file("done.json")) }
 
-    /// Makes the folder ready for `settings`: with `restart`, empties it first; otherwise refuses
-    /// when it was made with different settings (keys in `volatile` may differ).
+    /// Makes the folder ready for `settings` (the caller holds its `RunLock`): with `restart`, empties
+    /// it first; otherwise refuses when it was made with different settings (keys in `volatile` may
+    /// differ). Temporary files a killed run left behind are removed.
     public func prepare(settings: ConfigNode, restart: Bool, volatile: Set<String>) throws(ConfigError) {
         let fm = FileManager.default
         if restart, fm.fileExists(atPath: path) {
             try checkRemovable()
-            do { try fm.removeItem(atPath: path) } catch {
-                throw .unreadable(file: path, reason: "cannot remove it for --restart: \(error.localizedDescription)")
+            do {
+                for entry in try fm.contentsOfDirectory(atPath: path) where !entry.hasPrefix(RunLock.fileName) {
+                    try fm.removeItem(atPath: file(entry))
+                }
+            } catch {
+                throw .unreadable(file: path, reason: "cannot empty it for --restart: \(error.localizedDescription)")
             }
         }
+        FileBytes.removeLeftovers(under: path)
         let configPath = file("config.json")
         let json = try differences(from: settings, volatile: volatile) { .changedSettings(runFolder: path, keys: $0) }
         do { try FileBytes.writeAtomically(json + Data("\n".utf8), to: configPath) } catch {
@@ -47,7 +53,7 @@ public struct RunFolder: Sendable {
         if resolved == "/" || resolved == home || working == resolved || working.hasPrefix(resolved + "/") {
             throw .unsafeRestart(runFolder: path, reason: "it is \(resolved == "/" ? "the root folder" : resolved == home ? "the home folder" : "the working folder or one above it")")
         }
-        let contents = (try? fm.contentsOfDirectory(atPath: path)) ?? []
+        let contents = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(RunLock.fileName) }
         guard contents.isEmpty || contents.contains("config.json") else {
             throw .unsafeRestart(runFolder: path, reason: "it holds \(contents.count) entries but no config.json, so it is not a run folder of this program; remove it yourself or choose another --run-dir")
         }

@@ -72,6 +72,10 @@ public enum StageRunner {
     private static func run<S: Stage>(_ type: S.Type, context: StageContext) throws -> SummaryTable? {
         let settings = try context.pipeline.settings(for: S.name, as: S.Settings.self)
         guard try runDependencies(type, settings: settings, context: context) else { return nil }
+        let sharded = type is any AssemblingStage.Type
+        let lock = try RunLock(folder: context.folder(for: S.name).path,
+                               shard: sharded ? (context.shard.index, context.shard.count) : nil)
+        defer { withExtendedLifetime(lock) {} }
         let folder = try prepare(type, settings: settings, context: context, restart: context.restart)
         if folder.isDone {
             context.log("\(S.name): already finished in \(folder.path) (use --restart to run it again)")
@@ -84,6 +88,8 @@ public enum StageRunner {
 
     private static func merge<S: AssemblingStage>(_ type: S.Type, context: StageContext) throws -> SummaryTable {
         let settings = try context.pipeline.settings(for: S.name, as: S.Settings.self)
+        let lock = try RunLock(folder: context.folder(for: S.name).path)
+        defer { withExtendedLifetime(lock) {} }
         let folder = try prepare(type, settings: settings, context: context, restart: false)
         let summary = try S.assemble(settings, context: context)
         try folder.finish(stage: S.name.rawValue, summary: summary)

@@ -51,6 +51,9 @@ struct ZooInputs {
                 guard let image = images[zoo.sourceIndices[row]] else {
                     throw FormatError.invalid(path: zoo.path, reason: "INR \(zoo.names[row]) was fitted to image \(zoo.sourceIndices[row]), which \(collection!.description) does not hold")
                 }
+                guard zoo.sourceIdentities[row].isEmpty || zoo.sourceIdentities[row] == image.identity else {
+                    throw FormatError.invalid(path: zoo.path, reason: "INR \(zoo.names[row]) was fitted to \(zoo.sourceIdentities[row]), but \(collection!.description) now holds \(image.identity) there")
+                }
                 let rgb = ImageNetNormalization.normalize(image.rgb)
                 for c in 0..<3 { for p in 0..<(height * width) { values.append(rgb[p * 3 + c]) } }
             }

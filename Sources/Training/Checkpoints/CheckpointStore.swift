@@ -43,14 +43,26 @@ public struct CheckpointStore: Sendable {
     }
 
     /// The newest checkpoint that loads: parameters by name, optimizer state and training state.
-    /// A damaged newest checkpoint is skipped in favour of the one before it.
-    public func latest() -> (parameters: [String: Tensor], optimizer: OptimizerState, state: TrainingState)? {
+    /// A damaged newest checkpoint is skipped, with a warning naming it and why, in favour of the one before it.
+    public func latest(warn: (String) -> Void = JSONOutput.standardError) -> (parameters: [String: Tensor], optimizer: OptimizerState, state: TrainingState)? {
         for step in steps().reversed() {
             let path = base(step)
             guard let data = FileManager.default.contents(atPath: path + ".json"),
                   let state = JSONOutput.decode(TrainingState.self, from: data),
-                  let (tensors, metadata) = try? Safetensors.read(path + ".safetensors"),
-                  let optimizerStep = metadata["optimizer_step"].flatMap({ Int($0) }) else { continue }
+                  state.step == step, state.epoch >= 0, state.batchInEpoch >= 0, state.epochLossCount >= 0 else {
+                warn("\(path).json: not a valid training state for step \(step); skipping this checkpoint")
+                continue
+            }
+            let tensors: [String: Tensor], metadata: [String: String]
+            do { (tensors, metadata) = try Safetensors.read(path + ".safetensors") } catch {
+                warn("\(error.description); skipping this checkpoint")
+                continue
+            }
+            guard metadata["format"] == "implicit-zoo-checkpoint", let optimizerStep = metadata["optimizer_step"].flatMap({ Int($0) }),
+                  optimizerStep >= 0 else {
+                warn("\(path).safetensors: metadata lacks format implicit-zoo-checkpoint and optimizer_step; skipping this checkpoint")
+                continue
+            }
             var parameters: [String: Tensor] = [:], moments: [String: Tensor] = [:]
             for (name, t) in tensors {
                 if name.hasPrefix("model.") { parameters[String(name.dropFirst(6))] = t }

@@ -73,6 +73,9 @@ public struct TrainingLoop {
         let metricLog = MetricLog(path: "\(folder)/metrics.jsonl")
         try metricLog.truncate(toEpochsBefore: state.epoch)
         let perEpoch = batchesPerEpoch(task.trainingCount)
+        guard state.batchInEpoch <= perEpoch else {
+            throw TrainingError.checkpointMismatch("the checkpoint in \(store.directory) is at batch \(state.batchInEpoch) of an epoch of \(perEpoch) batches; it belongs to other settings")
+        }
         let bar = ProgressBar(label: label)
         var stepsHere = 0
         while state.epoch < epochs {

@@ -20,8 +20,10 @@ public struct QualityControl: Sendable {
         var dropped: [QualityReport.Drop] = []
         var passing: [ZooRecord] = []
         for r in records {
-            if r.psnr.isInfinite {
+            if r.psnr == -.infinity {
                 dropped.append(.init(name: r.name, psnr: nil, reason: "collapsed to an empty scene in every attempt"))
+            } else if !r.psnr.isFinite {
+                dropped.append(.init(name: r.name, psnr: nil, reason: "held-out PSNR \(r.psnr) is not a finite number (a diverged fit or no held-out pixels)"))
             } else if r.psnr < gatePSNR {
                 dropped.append(.init(name: r.name, psnr: r.psnr, reason: String(format: "held-out PSNR %.2f dB is below the %.1f dB gate", r.psnr, gatePSNR)))
             } else {

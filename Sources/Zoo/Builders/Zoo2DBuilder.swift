@@ -17,7 +17,8 @@ public struct Zoo2DSettings: StageSettings, Equatable {
     /// `[height, width]` that cityscapes and png-masks images are resampled to (null: 64×128 for
     /// Cityscapes, the images' own size for png-masks).
     public var imageSize: [Int]?
-    /// Finished INRs collected before they are written as a part.
+    /// Finished INRs collected before they are written as a part (a part is also written once
+    /// `Zoo2DBuilder.partInterval` has passed, so a kill loses at most that much work).
     public var partSize = 64
 
     public init() {}
@@ -59,6 +60,8 @@ public struct Zoo2DSettings: StageSettings, Equatable {
 public struct Zoo2DBuilder: Sendable {
     public let settings: Zoo2DSettings
     public let directory: String
+    /// Seconds of fitting after which finished INRs are written as a part even if fewer than `part_size`.
+    public static let partInterval: TimeInterval = 30
 
     public init(settings: Zoo2DSettings, directory: String) {
         self.settings = settings
@@ -96,7 +99,8 @@ public struct Zoo2DBuilder: Sendable {
                           to: "\(directory)/preview.png")
         }
         let store = PartStore(directory: directory)
-        let done = try store.finishedIndices()
+        let identities = Dictionary(collection.images.map { ($0.sourceIndex, $0.identity) }, uniquingKeysWith: { first, _ in first })
+        let done = try store.finishedIndices(expected: identities)
         let mine = collection.images.enumerated().filter { shard.owns($0.offset) }.map(\.element)
         let todo = mine.filter { !done.contains($0.sourceIndex) }
         let manifest = try manifest(classNames: collection.classNames, description: collection.description)
@@ -104,6 +108,7 @@ public struct Zoo2DBuilder: Sendable {
         var finished = mine.count - todo.count, psnrSum: Double = 0, fitted = 0
         var partNumber = store.partFiles().count
         var failure: FormatError?
+        var lastPart = Date()
         let byIndex = Dictionary(uniqueKeysWithValues: todo.map { ($0.sourceIndex, $0) })
         progress?(finished, mine.count, "")
         SIRENFitter(settings.fit).fit(images: todo.map { ($0.sourceIndex, $0.rgb) }, height: collection.height,
@@ -117,15 +122,17 @@ public struct Zoo2DBuilder: Sendable {
             let name = "\(image.split.name)/\(String(format: "%06d", image.sourceIndex % 1_000_000))"
             pending.append(ZooRecord(sourceIndex: image.sourceIndex, name: name, label: image.label, split: image.split,
                                      psnr: inr.psnr, steps: inr.steps, parameters: parameters,
-                                     labelMap: image.labelMap.map { ZooLabelMap(values: $0, height: collection.height, width: collection.width) }))
+                                     labelMap: image.labelMap.map { ZooLabelMap(values: $0, height: collection.height, width: collection.width) },
+                                     sourceIdentity: identities[image.sourceIndex] ?? ""))
             finished += 1
             fitted += 1
             psnrSum += Double(inr.psnr)
-            if pending.count >= settings.partSize {
+            if pending.count >= settings.partSize || Date().timeIntervalSince(lastPart) >= Self.partInterval {
                 do throws(FormatError) {
                     try store.write(pending, manifest: manifest, name: "shard\(shard.index)-\(String(format: "%05d", partNumber))")
                     partNumber += 1
                     pending = []
+                    lastPart = Date()
                 } catch { failure = error }
             }
             progress?(finished, mine.count, String(format: "mean PSNR %.2f dB", psnrSum / Double(fitted)))
@@ -139,7 +146,10 @@ public struct Zoo2DBuilder: Sendable {
     /// Joins every finished part into `zoo.h5`; fails naming how many INRs are still missing.
     public func assemble(to path: String) throws(FormatError) -> (records: Int, belowTarget: Int) {
         let collection = try settings.images()
-        let records = try PartStore(directory: directory).records()
+        let store = PartStore(directory: directory)
+        let records = try store.records()
+        try store.checkIdentities(records.map { ($0.sourceIndex, $0.sourceIdentity) },
+                                  expected: Dictionary(collection.images.map { ($0.sourceIndex, $0.identity) }, uniquingKeysWith: { first, _ in first }))
         let expected = Set(collection.images.map(\.sourceIndex))
         let missing = expected.subtracting(records.map(\.sourceIndex))
         guard missing.isEmpty else {

@@ -100,6 +100,22 @@ public struct SceneCandidate: Sendable {
     public let model: FurnitureModel?
     /// An existing scene folder (for `scenes` sources).
     public let folder: String?
+
+    /// What a zoo records for this scene: its name and a hash of what defines it (the furniture
+    /// model's archive, entry and catalog id; a scene folder's transforms files).
+    public var identity: String {
+        var hash = SourceIdentity()
+        hash.add(Array(category.utf8))
+        if let model {
+            hash.add(Array("\((model.archive as NSString).lastPathComponent):\(model.modelPath):\(model.id)".utf8))
+        }
+        if let folder {
+            for file in ["transforms.json", "transforms_train.json", "transforms_test.json"] {
+                if let data = FileManager.default.contents(atPath: "\(folder)/\(file)") { hash.add([UInt8](data)) }
+            }
+        }
+        return hash.named(name)
+    }
 }
 
 /// Renders scenes, fits a NeRF to each (in parallel, one thread per scene), and assembles the
@@ -194,7 +210,7 @@ public struct Zoo3DBuilder: Sendable {
         let start = Date()
         let (scenes, catalog) = try candidates()
         let store = PartStore(directory: directory)
-        let done = try store.finishedIndices()
+        let done = try store.finishedIndices(expected: Dictionary(uniqueKeysWithValues: scenes.map { ($0.position, $0.identity) }))
         let mine = scenes.filter { shard.owns($0.position) }
         let todo = mine.filter { !done.contains($0.position) }
         let classes = Array(Set(scenes.map(\.category))).sorted()
@@ -260,13 +276,20 @@ public struct Zoo3DBuilder: Sendable {
                              fieldOfViewX: 2 * atan(Float(first.width) / (2 * first.focal)))
         return ZooRecord(sourceIndex: scene.position, name: scene.name, label: label, split: .train,
                          psnr: result.collapsed ? -.infinity : result.heldOutPSNR, steps: result.steps,
-                         restarts: result.restarts, parameters: result.parameters, views: views)
+                         restarts: result.restarts, parameters: result.parameters, views: views, sourceIdentity: scene.identity)
     }
 
     /// Applies quality control to every finished scene and writes the zoo and `qc.json`.
     public func assemble(to path: String) throws(FormatError) -> QualityReport {
         let (scenes, _) = try candidates()
-        let records = try PartStore(directory: directory).records()
+        let store = PartStore(directory: directory)
+        var records = try store.records()
+        try store.checkIdentities(records.map { ($0.sourceIndex, $0.sourceIdentity) },
+                                  expected: Dictionary(uniqueKeysWithValues: scenes.map { ($0.position, $0.identity) }))
+        // Labels index the classes of the scenes now (a class added since a scene was fitted shifts them).
+        let classes = Array(Set(scenes.map(\.category))).sorted()
+        let categories = Dictionary(uniqueKeysWithValues: scenes.map { ($0.position, $0.category) })
+        for i in records.indices { records[i].label = classes.firstIndex(of: categories[records[i].sourceIndex] ?? "") ?? records[i].label }
         let missing = Set(scenes.map(\.position)).subtracting(records.map(\.sourceIndex))
         guard missing.isEmpty else {
             throw .invalid(path: directory, reason: "\(missing.count) of \(scenes.count) scenes are not fitted yet (run the remaining shards first)")

@@ -24,17 +24,26 @@ public enum SceneFolder {
     public static func read(folder: String, heldOut: Int = 6) throws(FormatError) -> (train: SceneViews, test: SceneViews) {
         let fm = FileManager.default
         if fm.fileExists(atPath: "\(folder)/transforms_train.json") {
-            let train = try views(folder: folder, transforms: try SceneTransforms.read("\(folder)/transforms_train.json"))
-            let testPath = "\(folder)/transforms_test.json"
+            let trainPath = "\(folder)/transforms_train.json", testPath = "\(folder)/transforms_test.json"
+            let trainFrames = try SceneTransforms.read(trainPath)
+            guard !trainFrames.frames.isEmpty else { throw .invalid(path: trainPath, reason: "no frames: a scene needs training views") }
             guard fm.fileExists(atPath: testPath) else { throw .unreadable(path: testPath, reason: "no such file (held-out views)") }
-            return (train, try views(folder: folder, transforms: try SceneTransforms.read(testPath)))
+            let testFrames = try SceneTransforms.read(testPath)
+            guard !testFrames.frames.isEmpty else {
+                throw .invalid(path: testPath, reason: "no frames: a scene needs held-out views to score its fit")
+            }
+            let train = try views(folder: folder, transforms: trainFrames), test = try views(folder: folder, transforms: testFrames)
+            guard (test.cameras[0].width, test.cameras[0].height) == (train.cameras[0].width, train.cameras[0].height) else {
+                throw .invalid(path: testPath, reason: "held-out views are \(test.cameras[0].width)×\(test.cameras[0].height), training views \(train.cameras[0].width)×\(train.cameras[0].height)")
+            }
+            return (train, test)
         }
         let path = "\(folder)/transforms.json"
         guard fm.fileExists(atPath: path) else {
             throw .unreadable(path: folder, reason: "no transforms_train.json or transforms.json: not a NeRF-synthetic scene folder")
         }
         var all = try SceneTransforms.read(path)
-        guard all.frames.count > heldOut else {
+        guard heldOut >= 1, all.frames.count > heldOut else {
             throw .invalid(path: path, reason: "\(all.frames.count) frames cannot spare \(heldOut) held-out views")
         }
         let test = SceneTransforms(cameraAngleX: all.cameraAngleX, frames: Array(all.frames.suffix(heldOut)))

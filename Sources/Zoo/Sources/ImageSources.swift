@@ -11,6 +11,15 @@ public struct SourceImage: Sendable {
     public let label: Int
     public let rgb: [Float]
     public var labelMap: [UInt8]? = nil
+
+    /// What a zoo records for this image: its split and index, and a hash of its pixels, label and label map.
+    public var identity: String {
+        var hash = SourceIdentity()
+        for v in rgb { hash.add(UInt64(v.bitPattern)) }
+        hash.add(UInt64(bitPattern: Int64(label)))
+        if let labelMap { hash.add(labelMap) }
+        return hash.named("\(split.name)/\(sourceIndex)")
+    }
 }
 
 /// Images with labels, from one of the supported sources.

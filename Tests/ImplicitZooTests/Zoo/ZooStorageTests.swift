@@ -48,7 +48,7 @@ import ZooStore
         let nerf = try zoo.nerf(row: 2)
         #expect(nerf.namedParameters.allSatisfy { $0.tensor.values == records[2].parameters[$0.name] && !$0.tensor.requiresGrad })
         #expect(try zoo.sceneGeometry().volumeExtent == 1.25 && zoo.nerfs().count == 5)
-        #expect(!FileManager.default.fileExists(atPath: dir.file("zoo.h5") + ".tmp-\(getpid())"))
+        #expect(!FileManager.default.fileExists(atPath: FileBytes.temporaryPath(for: dir.file("zoo.h5"))))
     }
 
     @Test func aFileThatIsNotAZooIsRefusedByName() throws {
@@ -98,5 +98,34 @@ import ZooStore
         #expect(zoo.splits.filter { $0 == .test }.count == 2)
         #expect(zoo.manifest.architecture.parameterLayout.first?.shape == [64, 2] && zoo.steps.allSatisfy { $0 <= 6 })
         #expect(zoo.manifest.classNames.count == 10)
+    }
+
+    /// Parts are keyed by what they were fitted to: an input replaced or inserted before a resume
+    /// is reported, never silently given another input's INR.
+    @Test func aResumedBuildRefusesPartsOfInputsThatChanged() throws {
+        let dir = TemporaryDirectory()
+        func image(_ value: UInt8) -> Image { Image(width: 4, height: 4, channels: 3, pixels: Array(repeating: value, count: 48)) }
+        for (i, v) in [10, 90, 170, 250].enumerated() { try PNG.write(image(UInt8(v)), to: dir.file("images/\(i).png")) }
+        try "0.png,dark,train\n1.png,dark,train\n2.png,light,train\n3.png,light,test\n"
+            .write(toFile: dir.file("images/labels.csv"), atomically: true, encoding: .utf8)
+        var settings = Zoo2DSettings()
+        settings.source = .pngFolder
+        settings.path = dir.file("images")
+        settings.fit.minimumSteps = 2
+        settings.fit.maximumSteps = 3
+        let builder = Zoo2DBuilder(settings: settings, directory: dir.file("zoo"))
+        #expect(try builder.build(shard: Shard(index: 0, count: 2)).fittedNow == 2)
+        try PNG.write(image(40), to: dir.file("images/2.png"))   // an input changed under a finished fit
+        do {
+            _ = try builder.build(shard: Shard(index: 1, count: 2))
+            Issue.record("resumed over a changed input")
+        } catch {
+            #expect(error.description.contains("the inputs changed since this build started") && error.description.contains("train/2#"), "\(error)")
+        }
+        try PNG.write(image(170), to: dir.file("images/2.png"))   // restored: the build resumes and merges
+        #expect(try builder.build(shard: Shard(index: 1, count: 2)).fittedNow == 2)
+        _ = try builder.assemble(to: dir.file("zoo.h5"))
+        let zoo = try ZooReader(path: dir.file("zoo.h5"))
+        #expect(zoo.sourceIdentities.allSatisfy { $0.contains("#") } && zoo.count == 4)
     }
 }
