@@ -12,6 +12,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case changedDependency(stage: String, runFolder: String, keys: [String])
     /// `--restart` asked to empty a folder that is not (only) a run folder of this program.
     case unsafeRestart(runFolder: String, reason: String)
+    /// The run folder cannot be made or used (an empty path, a file of that name, no permission).
+    case unusableRunFolder(runFolder: String, reason: String)
     /// Another live process is running in the run folder.
     case runFolderInUse(runFolder: String, holder: String)
 
@@ -30,6 +32,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
             return "\(folder) was made with different settings (\(keys.joined(separator: ", "))); use the same settings to resume, or --restart to start over"
         case let .unsafeRestart(folder, reason):
             return "\(folder): --restart will not remove it: \(reason)"
+        case let .unusableRunFolder(folder, reason):
+            return "'\(folder)' cannot be a run folder: \(reason)"
         case let .runFolderInUse(folder, holder):
             return "\(folder) is in use by another run (\(holder)); wait for it to finish, or choose another --run-dir"
         case let .changedDependency(stage, folder, keys):

@@ -15,8 +15,13 @@ public final class RunLock {
     /// fails naming the process that holds it.
     public init(folder: String, shard: (index: Int, count: Int)? = nil) throws(ConfigError) {
         self.folder = folder
+        guard !folder.isEmpty else { throw .unusableRunFolder(runFolder: folder, reason: "the path is empty") }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), !isFolder.boolValue {
+            throw .unusableRunFolder(runFolder: folder, reason: "a file of that name exists")
+        }
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-            throw .unreadable(file: folder, reason: "cannot create the run folder: \(error.localizedDescription)")
+            throw .unusableRunFolder(runFolder: folder, reason: "it cannot be created: \(error.localizedDescription)")
         }
         if let shard, shard.count > 1 {
             try take(Self.fileName, exclusive: false)
@@ -36,7 +41,7 @@ public final class RunLock {
     private func take(_ name: String, exclusive: Bool) throws(ConfigError) {
         let path = "\(folder)/\(name)"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .unreadable(file: path, reason: "cannot open the run folder's lock: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw .unusableRunFolder(runFolder: folder, reason: "its lock \(path) cannot be opened: \(String(cString: strerror(errno)))") }
         guard flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 else {
             let holder = Self.holder(fd)
             close(fd)

@@ -263,6 +263,9 @@ import Pipeline
                 try RunFolder(path: dir.file("thesis")).prepare(settings: settings, restart: true, volatile: []) },
             Case(reader: "--restart", input: "--run-dir /", expected: "--restart will not remove it: it is the root folder") {
                 try RunFolder(path: "/").prepare(settings: settings, restart: true, volatile: []) },
+            Case(reader: "--run-dir", input: "a file, not a folder", expected: "cannot be a run folder: a file of that name exists") {
+                _ = try RunLock(folder: dir.file("thesis/thesis.tex")) },
+            Case(reader: "--run-dir", input: "an empty path", expected: "cannot be a run folder: the path is empty") { _ = try RunLock(folder: "") },
             Case(reader: "run folder", input: "a second run in a folder in use", expected: "is in use by another run (pid \(getpid())") {
                 let first = try RunLock(folder: dir.file("busy"))
                 defer { withExtendedLifetime(first) {} }
