@@ -34,6 +34,7 @@ public enum BenchCatalog {
     public static let all: [(name: String, summary: String, make: @Sendable (inout RandomGenerator) -> BenchWorkload)] = [
         (MAE3DWorkload.name, MAE3DWorkload.summary, { MAE3DWorkload(rng: &$0) }),
         (ViTTinyWorkload.name, ViTTinyWorkload.summary, { ViTTinyWorkload(rng: &$0) }),
+        (PoseWorkload.name, PoseWorkload.summary, { PoseWorkload(rng: &$0) }),
         (NeRFWorkload.name, NeRFWorkload.summary, { NeRFWorkload(rng: &$0) }),
         ("nerf_zoo", "NeRF fit step at the 3D zoo's default size: 512 rays × 32 samples, 4×64 MLP, Adam",
          { NeRFWorkload(rng: &$0, rays: 512, samples: 32, width: 64) }),

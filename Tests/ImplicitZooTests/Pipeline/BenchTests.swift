@@ -15,7 +15,15 @@ import Pipeline
         #expect((object["openblas_core"] as? String)?.isEmpty == false)
         #expect(object["rays"] as? Int == 16 && object["samples_per_ray"] as? Int == 8 && object["width"] as? Int == 8)
         #expect(BenchRunner().run("no-such-workload") == nil)
-        #expect(Set(BenchCatalog.names) == ["mae3d", "vit_tiny", "nerf", "nerf_zoo", "siren_fit", "classify", "segment", "siren_query"])
+        #expect(Set(BenchCatalog.names) == ["mae3d", "vit_tiny", "pose", "nerf", "nerf_zoo", "siren_fit", "classify", "segment", "siren_query"])
+    }
+
+    /// The pose workload is a real training step: on one fixed batch its loss falls.
+    @Test func thePoseWorkloadFitsItsBatch() {
+        var rng = RandomGenerator(seed: 4)
+        let pose = PoseWorkload(rng: &rng, scenes: 1, viewsPerScene: 3)
+        let losses = (0..<4).map { _ in pose.step() }
+        #expect(losses.allSatisfy(\.isFinite) && losses[3] < losses[0], "\(losses)")
     }
 
     @Test func slowOpenBLASCoresAreReplacedOnlyWhenTheCPUCanDoBetter() {
