@@ -21,7 +21,12 @@ public final class MAE3DPretraining: TrainingTask {
     public init(settings: PretrainSettings, trainVolumes: Tensor, validationVolumes: Tensor, seed: UInt64) {
         var rng = RandomGenerator(seed: seed)
         model = MaskedAutoencoder3D(settings.model, rng: &rng)
-        if settings.target == .positionResidual { model.outputOffset = Self.positionMean(model, trainVolumes) }
+        if settings.target == .positionResidual {
+            model.outputOffset = Self.positionMean(model, trainVolumes)
+            // The head starts at zero, so the first reconstruction is the per-position mean itself.
+            model.head.weight.assign(Tensor.zeros(model.head.weight.shape))
+            model.head.bias?.assign(Tensor.zeros([model.config.tokenWidth]))
+        }
         let perEpoch = settings.loop(seed: seed).batchesPerEpoch(trainVolumes.shape[0])
         optimizer = Adam.adamW(ParameterGroup.decayingMatrices(model.namedParameters, learningRate: settings.learningRate,
                                                                weightDecay: settings.weightDecay,
