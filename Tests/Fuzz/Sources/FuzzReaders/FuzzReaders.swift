@@ -9,6 +9,20 @@ import ZooStore
 /// A reader may refuse any input with its typed error; a crash, a trap or a sanitizer report is a bug.
 enum Harness: String, CaseIterable {
     case png, jpeg, idx, cifar, zip, properties, obj, transforms, safetensors, hdf5, checkpoint, yaml, overrides
+
+    /// The file a one-file reader is given, which each of its errors must name (nil: several files).
+    var fileName: String? {
+        switch self {
+        case .png: "fuzz.png"
+        case .jpeg: "fuzz.jpg"
+        case .idx: "a.idx"
+        case .cifar: "batch.bin"
+        case .zip: "a.sh3f"
+        case .transforms: "transforms.json"
+        case .safetensors: "a.safetensors"
+        default: nil
+        }
+    }
 }
 
 nonisolated(unsafe) let harness: Harness = {
@@ -68,8 +82,13 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
             let pipeline = try PipelineDefinition.load(overrides: lines, stage: .pretrain, directory: scratch)
             PipelineHarness.readEverySection(pipeline)
         }
+    } catch let error as FormatError {
+        // The oracle beyond "no crash": a reader of one file names that file in every error.
+        if let name = harness.fileName {
+            precondition(error.description.contains(name), "\(harness): the error does not name \(name): \(error)")
+        }
     } catch {
-        _ = "\(error)"   // every error must also describe itself
+        precondition(!"\(error)".isEmpty, "\(harness): an error without a description")
     }
     return 0
 }
