@@ -32,6 +32,8 @@ let package = Package(
                        providers: [.apt(["libjpeg62-turbo-dev"])]),
         .target(name: "CJPEG", dependencies: ["CLibJPEG"], cSettings: fastC),
         .target(name: "CPlatform", cSettings: fastC),
+        // Open MPI, loaded at run time (dlopen): only `mpirun` launches need it installed.
+        .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
 
         .target(name: "Tensor", dependencies: ["COpenBLAS", "CPlatform"], swiftSettings: fast),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: fast),
@@ -42,7 +44,7 @@ let package = Package(
         .target(name: "Zoo", dependencies: ["Tensor", "Fields", "Formats", "ZooStore", "Configuration"], swiftSettings: fast),
         .target(name: "Tokens", dependencies: ["Tensor", "NN", "Fields"], swiftSettings: fast),
         .target(name: "Augment", dependencies: ["Tensor", "Fields", "Configuration"], swiftSettings: fast),
-        .target(name: "Training", dependencies: ["Tensor", "NN", "Formats", "Configuration"], swiftSettings: fast),
+        .target(name: "Training", dependencies: ["Tensor", "NN", "Formats", "Configuration", "CMPI"], swiftSettings: fast),
         .target(name: "Tasks", dependencies: ["Tensor", "NN", "Fields", "Formats", "ZooStore", "Zoo", "Tokens", "Augment", "Configuration", "Training"],
                 swiftSettings: fast),
         .target(name: "Pipeline", dependencies: ["Tensor", "NN", "Fields", "Formats", "ZooStore", "Zoo", "Tasks", "Configuration", "Training"],

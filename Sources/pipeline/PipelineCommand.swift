@@ -20,12 +20,13 @@ struct PipelineCommand: ParsableCommand {
     }
 
     /// Runs `body`; a user-facing error (bad file, key or value) becomes one clear line and exit
-    /// status 1 instead of a crash.
-    static func reportingErrors(_ body: () throws -> Void) throws {
+    /// status 1 instead of a crash. `failure` runs after the line is printed (an MPI rank stops the others).
+    static func reportingErrors(_ body: () throws -> Void, failure: () -> Void = {}) throws {
         do {
             try body()
         } catch let error as CustomStringConvertible & Error {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            failure()
             throw ExitCode.failure
         }
     }

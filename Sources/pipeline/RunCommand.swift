@@ -12,8 +12,14 @@ struct PipelineOptions: ParsableArguments {
     @Option(name: .long, help: "Run folder of this stage (default: Checkpoints/<pipeline>/<stage>).")
     var runDir: String?
 
-    @Option(name: .long, help: "Worker threads (default: one per core).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .long, help: "Worker threads (default: one per core; under mpirun, the cores shared among this machine's ranks).")
+    var threads: Int?
+
+    /// `--threads`, or this machine's cores divided among the MPI ranks it runs.
+    var threadCount: Int {
+        let ranksHere = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init) ?? 1
+        return threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, ranksHere))
+    }
 
     @Argument(help: "Settings overrides, key=value (a bare key belongs to this stage; stage.key to another).")
     var overrides: [String] = []
@@ -48,20 +54,30 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if let shard, Shard(shard) == nil { throw ValidationError("--shard must be i/n with 0 ≤ i < n, e.g. 0/4") }
-        guard options.threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let threads = options.threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-        PipelineCommand.prepareRuntime(threads: options.threads, blasThreads: 1)
+        PipelineCommand.prepareRuntime(threads: options.threadCount, blasThreads: 1)
+        var processes = ProcessGroup.single
         try PipelineCommand.reportingErrors {
+            processes = try ProcessGroup.launched()
+            if processes.isParallel {
+                ProgressBar.silenced.store(!processes.isRoot, ordering: .relaxed)
+                if shard != nil { throw ValidationError("--shard and mpirun do not mix: under mpirun each rank builds the shard of its rank") }
+            }
             let name = StageName(stage)
             let definition = try options.definition(for: name)
             let context = StageContext(pipeline: definition, shard: shard.flatMap(Shard.init) ?? .whole, restart: restart,
-                                       runDirectoryOverride: options.runDir, requestedStage: name)
-            if let summary = try StageRunner.run(name, context: context) {
+                                       runDirectoryOverride: options.runDir, requestedStage: name, processes: processes)
+            if processes.isParallel { context.log("\(stage): \(processes.size) MPI ranks, \(options.threadCount) threads each") }
+            if let summary = try StageRunner.run(name, context: context), processes.isRoot {
                 print(summary.text(title: "\(definition.name) / \(stage) — \(context.folder(for: name).path)"))
             }
+        } failure: {
+            processes.abort(code: 1)
         }
+        processes.finish()
     }
 }
 
@@ -76,7 +92,7 @@ struct MergeCommand: ParsableCommand {
     @OptionGroup var options: PipelineOptions
 
     func run() throws {
-        PipelineCommand.prepareRuntime(threads: options.threads, blasThreads: 1)
+        PipelineCommand.prepareRuntime(threads: options.threadCount, blasThreads: 1)
         try PipelineCommand.reportingErrors {
             let name = StageName(stage)
             let context = try options.context(for: name)

@@ -26,7 +26,7 @@ struct TwinCommand: ParsableCommand {
     }
 
     func run() throws {
-        PipelineCommand.prepareRuntime(threads: options.threads, blasThreads: 1)
+        PipelineCommand.prepareRuntime(threads: options.threadCount, blasThreads: 1)
         try PipelineCommand.reportingErrors {
             let name = StageName(stage)
             let context = try options.context(for: name)

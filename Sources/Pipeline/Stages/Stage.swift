@@ -42,9 +42,12 @@ public struct StageContext: Sendable {
     public let runDirectoryOverride: String?
     /// The stage named on the command line (the one `--run-dir` applies to).
     public let requestedStage: StageName
+    /// The processes of an MPI job that run the pipeline together, or this one alone.
+    public let processes: ProcessGroup
 
     public init(pipeline: PipelineDefinition, catalog: StageCatalog = .builtIn, shard: Shard = .whole, restart: Bool = false,
-                runRoot: String = "Checkpoints", runDirectoryOverride: String? = nil, requestedStage: StageName) {
+                runRoot: String = "Checkpoints", runDirectoryOverride: String? = nil, requestedStage: StageName,
+                processes: ProcessGroup = .single) {
         self.pipeline = pipeline
         self.catalog = catalog
         self.shard = shard
@@ -52,11 +55,18 @@ public struct StageContext: Sendable {
         self.runRoot = runRoot
         self.runDirectoryOverride = runDirectoryOverride
         self.requestedStage = requestedStage
+        self.processes = processes
     }
 
     /// The same run, asked for another stage (a dependency: no `--run-dir`, no restart).
     func dependency(_ stage: StageName) -> StageContext {
-        StageContext(pipeline: pipeline, catalog: catalog, runRoot: runRoot, requestedStage: stage)
+        StageContext(pipeline: pipeline, catalog: catalog, runRoot: runRoot, requestedStage: stage, processes: processes)
+    }
+
+    /// The same run as one shard of a build (a rank of an MPI job builds the shard of its rank).
+    func sharded(_ shard: Shard) -> StageContext {
+        StageContext(pipeline: pipeline, catalog: catalog, shard: shard, restart: false, runRoot: runRoot,
+                     runDirectoryOverride: runDirectoryOverride, requestedStage: requestedStage, processes: processes)
     }
 
     /// The run folder of a stage of this pipeline.
@@ -69,14 +79,15 @@ public struct StageContext: Sendable {
     func taskContext(for stage: StageName) -> TaskContext {
         let context = self
         return TaskContext(folder: folder(for: stage).path, seed: pipeline.seed,
-                           check: SettingsCheck(file: pipeline.file, path: "stages.\(stage)"),
+                           check: SettingsCheck(file: pipeline.file, path: "stages.\(stage)"), processes: processes,
                            folders: { context.folder(for: $0).path },
                            sections: { (other, type) throws(ConfigError) in try context.pipeline.settings(for: other, as: type) },
                            log: { context.log($0) })
     }
 
-    /// Prints a status line on standard error.
+    /// Prints a status line on standard error (the root's only, in an MPI job).
     public func log(_ message: String) {
+        guard processes.isRoot else { return }
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 }

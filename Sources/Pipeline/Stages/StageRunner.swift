@@ -1,9 +1,11 @@
 import Configuration
 import Foundation
 import Training
+import ZooStore
 
 /// Runs a stage of a pipeline: first the stages it needs that have not finished, then the stage
-/// itself in its run folder, refusing to resume a folder made with different settings.
+/// itself in its run folder, refusing to resume a folder made with different settings. In an MPI
+/// job every rank runs every stage together (`runTogether`).
 public enum StageRunner {
     /// Runs `stage` (and, first, its unfinished dependencies); returns its summary, or nil when
     /// the stage is not finished (one shard of several).
@@ -72,6 +74,7 @@ public enum StageRunner {
     private static func run<S: Stage>(_ type: S.Type, context: StageContext) throws -> SummaryTable? {
         let settings = try context.pipeline.settings(for: S.name, as: S.Settings.self)
         guard try runDependencies(type, settings: settings, context: context) else { return nil }
+        if context.processes.isParallel { return try runTogether(type, settings: settings, context: context) }
         let sharded = type is any AssemblingStage.Type
         let lock = try RunLock(folder: context.folder(for: S.name).path,
                                shard: sharded ? (context.shard.index, context.shard.count) : nil)
@@ -84,6 +87,60 @@ public enum StageRunner {
         guard let summary = try S.run(settings, context: context) else { return nil }
         try folder.finish(stage: S.name.rawValue, summary: summary)
         return SummaryTable(summary)
+    }
+
+    /// A stage run by every rank of an MPI job. A zoo build: each rank builds the shard of its
+    /// rank, then the root merges. A training stage: data parallel, the root holding the folder's
+    /// lock and writing it. Every rank returns the summary the root wrote.
+    private static func runTogether<S: Stage>(_ type: S.Type, settings: S.Settings, context: StageContext) throws -> SummaryTable {
+        let processes = context.processes
+        let folder = context.folder(for: S.name)
+        if folder.isDone {
+            context.log("\(S.name): already finished in \(folder.path) (use --restart to run it again)")
+            return folder.summary()
+        }
+        var lock: RunLock?
+        if processes.isRoot {
+            lock = try RunLock(folder: folder.path)
+            _ = try prepare(type, settings: settings, context: context, restart: context.restart)
+        }
+        if let assembling = type as? any AssemblingStage.Type {
+            lock = nil
+            processes.barrier()
+            try buildShard(type, settings: settings, context: context.sharded(Shard(index: processes.rank, count: processes.size)))
+            processes.barrier()
+            if processes.isRoot {
+                context.log("\(S.name): every rank's shard is built; merging")
+                lock = try RunLock(folder: folder.path)
+                try assembleShards(assembling, context: context)
+            }
+        } else {
+            processes.barrier()
+            let summary = try S.run(settings, context: context)
+            if processes.isRoot {
+                guard let summary else { throw ConfigError.invalidValue(file: context.pipeline.file, key: "stages.\(S.name)", reason: "the root rank finished without a summary") }
+                try folder.finish(stage: S.name.rawValue, summary: summary)
+            }
+        }
+        withExtendedLifetime(lock) {}
+        lock = nil
+        processes.barrier()
+        return folder.summary()
+    }
+
+    /// One rank's shard of a zoo build, under the folder's shared lock and its shard's own.
+    private static func buildShard<S: Stage>(_ type: S.Type, settings: S.Settings, context: StageContext) throws {
+        let lock = try RunLock(folder: context.folder(for: S.name).path, shard: (context.shard.index, context.shard.count))
+        defer { withExtendedLifetime(lock) {} }
+        _ = try prepare(type, settings: settings, context: context, restart: false)
+        _ = try S.run(settings, context: context)
+    }
+
+    /// Joins the finished parts (the caller holds the folder's lock).
+    private static func assembleShards<S: AssemblingStage>(_ type: S.Type, context: StageContext) throws {
+        let settings = try context.pipeline.settings(for: S.name, as: S.Settings.self)
+        let folder = try prepare(type, settings: settings, context: context, restart: false)
+        try folder.finish(stage: S.name.rawValue, summary: try S.assemble(settings, context: context))
     }
 
     private static func merge<S: AssemblingStage>(_ type: S.Type, context: StageContext) throws -> SummaryTable {

@@ -48,7 +48,7 @@ public enum Zoo2DStage<Settings: ImageZooStageSettings>: AssemblingStage {
         context.log(String(format: "%@: %d INRs (%d fitted now, %d from before) in %@", name.rawValue, summary.total, summary.fittedNow,
                            summary.alreadyDone, ProgressBar.format(summary.seconds)))
         if context.shard.count > 1 {
-            context.log("\(name): shard \(context.shard) done; when every shard has finished, run `pipeline merge \(name)` to write zoo.h5")
+            if !context.processes.isParallel { context.log("\(name): shard \(context.shard) done; when every shard has finished, run `pipeline merge \(name)` to write zoo.h5") }
             return nil
         }
         return try assemble(settings, context: context)

@@ -31,7 +31,7 @@ public enum Zoo3DStage: AssemblingStage {
         context.log(String(format: "zoo3d: %d scenes (%d fitted now, %d from before) in %@", summary.total, summary.fittedNow,
                            summary.alreadyDone, ProgressBar.format(summary.seconds)))
         if context.shard.count > 1 {
-            context.log("zoo3d: shard \(context.shard) done; when every shard has finished, run `pipeline merge zoo3d` to write zoo.h5")
+            if !context.processes.isParallel { context.log("zoo3d: shard \(context.shard) done; when every shard has finished, run `pipeline merge zoo3d` to write zoo.h5") }
             return nil
         }
         return try assemble(settings, context: context)

@@ -84,14 +84,15 @@ public enum ClassifyTask: PipelineTask {
         return ClassificationFigures.frames(frames, rows: rows.count, title: "PLAIN, THEN AUGMENTED")
     }
 
-    public static func run(_ settings: ClassifySettings, context: TaskContext) throws -> Summary {
+    public static func run(_ settings: ClassifySettings, context: TaskContext) throws -> Summary? {
         let start = Date()
         let p = try prepare(settings, context: context)
         let training = p.training
         context.log("classify: \(training.train.count) training and \(training.test.count) test \(settings.input == .inr ? "INRs" : "images") "
                     + "of \(training.height)×\(training.width), tokenizer \(settings.tokenizer.kind.rawValue)")
         let initialPoints = training.tokenizer.points().values
-        let state = try settings.loop(seed: p.seed).run(training, folder: context.folder, label: "classify", log: context.log)
+        let state = try context.train(training, loop: settings.loop(seed: p.seed), label: "classify")
+        guard context.processes.isRoot else { return nil }
         let test = withoutGradient { training.metrics() }
         try PNG.write(ClassificationFigures.confusion(test.confusion, classNames: p.classNames,
                                                       title: String(format: "TEST ACCURACY %.1f%%", 100 * test.accuracy)),

@@ -50,14 +50,24 @@ public final class ImageClassification: TrainingTask {
 
     public var trainingCount: Int { train.count }
 
+    /// The augmentation of `count` examples: each one's warp, then each one's colour operations.
+    func drawAugmentation(count: Int, rng: inout RandomGenerator) -> (warps: [AffineWarp], plans: [[ColorOperation]]) {
+        let warps = (0..<count).map { _ in settings.augmentation.drawWarp(&rng) }
+        return (warps, (0..<count).map { _ in settings.augmentation.drawColorOperations(&rng) })
+    }
+
     /// ImageNet-normalized frames `[B, 3, H, W]` of `rows`; augmented with draws from `random` when given.
     public func frames(_ data: ClassificationData, rows: [Int], random: inout RandomGenerator?) -> Tensor {
+        guard var rng = random else { return frames(data, rows: rows, augmentation: nil) }
+        let draws = drawAugmentation(count: rows.count, rng: &rng)
+        random = rng
+        return frames(data, rows: rows, augmentation: draws)
+    }
+
+    /// ImageNet-normalized frames `[B, 3, H, W]` of `rows`, each warped and recoloured as `augmentation` says.
+    func frames(_ data: ClassificationData, rows: [Int], augmentation draws: (warps: [AffineWarp], plans: [[ColorOperation]])?) -> Tensor {
         let augmentation = settings.augmentation
-        var warps: [AffineWarp]?
-        if var rng = random {
-            warps = rows.map { _ in augmentation.drawWarp(&rng) }
-            random = rng
-        }
+        let warps = draws?.warps
         var frames: Tensor
         var mask: Tensor?
         if let inrs = data.inrs(rows) {
@@ -74,9 +84,7 @@ public final class ImageClassification: TrainingTask {
                 mask = AffineWarp.mask(points: grid, warps: warps).reshaped(rows.count, 1, height, width)
             }
         }
-        if var rng = random {
-            let plans = rows.map { _ in augmentation.drawColorOperations(&rng) }
-            random = rng
+        if let plans = draws?.plans {
             if plans.contains(where: { !$0.isEmpty }) {
                 let (mean, std) = Self.normalization
                 let unit = (frames * std + mean).clamped(min: 0, max: 1)
@@ -92,19 +100,29 @@ public final class ImageClassification: TrainingTask {
         (Tensor(shape: [1, 3, 1, 1], values: ImageNetNormalization.mean), Tensor(shape: [1, 3, 1, 1], values: ImageNetNormalization.std))
     }
 
-    public func step(batch: [Int], random: inout RandomStreams) -> Float {
-        optimizer.zeroGrad()
-        var augmentation: RandomGenerator? = settings.augmentation.enabled ? random[.augmentation] : nil
-        let input = frames(train, rows: batch, random: &augmentation)
-        if let augmentation { random[.augmentation] = augmentation }
-        var context = ForwardContext(training: true, rng: random[.dropout])
-        var loss = Loss.crossEntropy(model(input, context: &context), targets: batch.map { train.labels[$0] })
-        random[.dropout] = context.rng
+    /// Gradients of the loss over `batch[share]`: augmentation drawn for the whole batch; dropout
+    /// masks from this share's generator; the regularizer weighted by the share.
+    public func accumulateGradients(batch: [Int], share: Range<Int>, random: inout RandomStreams) -> Float {
+        var draws: (warps: [AffineWarp], plans: [[ColorOperation]])?
+        if settings.augmentation.enabled {
+            var rng = random[.augmentation]
+            let all = drawAugmentation(count: batch.count, rng: &rng)
+            random[.augmentation] = rng
+            draws = (Array(all.warps[share]), Array(all.plans[share]))
+        }
+        var context = ForwardContext(training: true, rng: random.generator(.dropout, share: share))
+        guard !share.isEmpty else { return 0 }
+        let rows = Array(batch[share])
+        var loss = Loss.crossEntropy(model(frames(train, rows: rows, augmentation: draws), context: &context), targets: rows.map { train.labels[$0] })
         if settings.tokenizer.regularization > 0 { loss = loss + tokenizer.repulsion() * settings.tokenizer.regularization }
+        loss = loss * shareWeight(share, of: batch)
         loss.backward()
+        return loss.item
+    }
+
+    public func applyGradients() {
         optimizer.step()
         tokenizer.project()
-        return loss.item
     }
 
     /// Predicted classes of every example of `data`, without augmentation.

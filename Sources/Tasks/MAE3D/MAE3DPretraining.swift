@@ -41,11 +41,21 @@ public final class MAE3DPretraining: TrainingTask {
     public var checkpointParameters: [(name: String, tensor: Tensor)] { model.namedParameters }
     public var trainingCount: Int { trainVolumes.shape[0] }
 
-    /// One update on the training volumes `batch`, with masks drawn from the `mask` stream.
-    public func step(batch: [Int], random: inout RandomStreams) -> Float {
-        let tokens = model.tokens(trainVolumes.indexSelect(axis: 0, batch))
+    /// Gradients of the loss over the training volumes `batch[share]`, with masks drawn for the
+    /// whole batch from the `mask` stream.
+    public func accumulateGradients(batch: [Int], share: Range<Int>, random: inout RandomStreams) -> Float {
         let mask = model.drawMask(batch: batch.count, rng: &random[.mask])
-        return step(tokens: tokens, mask: mask)
+        guard !share.isEmpty else { return 0 }
+        let tokens = model.tokens(trainVolumes.indexSelect(axis: 0, Array(batch[share])))
+        let part = share.count == batch.count ? mask : mask.rows(share)
+        let loss = Loss.maskedMeanSquaredError(model.reconstruct(tokens, mask: part), tokens, mask: part.hidden) * shareWeight(share, of: batch)
+        loss.backward()
+        return loss.item
+    }
+
+    public func applyGradients() {
+        if settings.gradientClip > 0 { clipGradientNorm(model.parameters, maxNorm: settings.gradientClip) }
+        optimizer.step()
     }
 
     /// One update on tokens `[B, N, D]` with a given mask; `inspect` sees the gradients before the
@@ -55,8 +65,7 @@ public final class MAE3DPretraining: TrainingTask {
         let loss = Loss.maskedMeanSquaredError(model.reconstruct(tokens, mask: mask), tokens, mask: mask.hidden)
         loss.backward()
         inspect?()
-        if settings.gradientClip > 0 { clipGradientNorm(model.parameters, maxNorm: settings.gradientClip) }
-        optimizer.step()
+        applyGradients()
         return loss.item
     }
 

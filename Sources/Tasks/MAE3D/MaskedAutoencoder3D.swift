@@ -27,6 +27,14 @@ public struct TokenMask {
         return TokenMask(keep: keep, restore: restore, hidden: Tensor(shape: [batch, total], values: hidden), batch: batch,
                          visible: visible, total: total)
     }
+
+    /// The masks of samples `rows` (a share of a data-parallel batch).
+    public func rows(_ rows: Range<Int>) -> TokenMask {
+        TokenMask(keep: Array(keep[(rows.lowerBound * visible)..<(rows.upperBound * visible)]),
+                  restore: Array(restore[(rows.lowerBound * total)..<(rows.upperBound * total)]),
+                  hidden: Tensor(shape: [rows.count, total], values: hidden.values(in: (rows.lowerBound * total)..<(rows.upperBound * total))),
+                  batch: rows.count, visible: visible, total: total)
+    }
 }
 
 /// MAE over NeRF volumes: tokens of P³ points, an encoder over the visible tokens only, a decoder

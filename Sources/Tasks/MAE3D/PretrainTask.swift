@@ -68,11 +68,12 @@ public enum PretrainTask: PipelineTask {
                         seed: seed)
     }
 
-    public static func run(_ settings: PretrainSettings, context: TaskContext) throws -> Summary {
+    public static func run(_ settings: PretrainSettings, context: TaskContext) throws -> Summary? {
         let start = Date()
         let p = try prepare(settings, context: context)
         let (training, zoo, grid, volumes, trainRows, validationRows) = (p.training, p.zoo, p.grid, p.volumes, p.trainRows, p.validationRows)
-        let state = try settings.loop(seed: p.seed).run(training, folder: context.folder, label: "pretrain", log: context.log)
+        let state = try context.train(training, loop: settings.loop(seed: p.seed), label: "pretrain")
+        guard context.processes.isRoot else { return nil }
         let shown = Array((validationRows.isEmpty ? trainRows : validationRows).prefix(settings.figures))
         if !shown.isEmpty {
             let image = ReconstructionFigure.make(model: training.model, volumes: volumes.indexSelect(axis: 0, shown),

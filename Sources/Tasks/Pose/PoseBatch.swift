@@ -15,14 +15,19 @@ public struct PoseBatch {
     public let translations: Tensor
     let training: PoseTraining
 
-    /// The batch for `scenes`, views drawn from `viewRandom`.
-    public init(_ training: PoseTraining, scenes: [Int], viewRandom: inout RandomGenerator) {
+    /// The batch for `scenes[share]` (all of them by default), views drawn from `viewRandom` for
+    /// every scene of `scenes`, so that each share of a data-parallel batch draws alike.
+    public init(_ training: PoseTraining, scenes: [Int], share: Range<Int>? = nil, viewRandom: inout RandomGenerator) {
         let data = training.data
         let k = min(training.settings.viewsPerStep, data.trainViews)
+        let share = share ?? scenes.indices
         var pairs: [(scene: Int, view: Int)] = []
-        for s in scenes { for v in viewRandom.permutation(data.trainViews).prefix(k) { pairs.append((s, v)) } }
+        for (i, s) in scenes.enumerated() {
+            let views = viewRandom.permutation(data.trainViews).prefix(k)
+            if share.contains(i) { for v in views { pairs.append((s, v)) } }
+        }
         let index = pairs.map { $0.scene * data.viewsPerScene + $0.view }
-        self.scenes = scenes
+        self.scenes = Array(scenes[share])
         self.training = training
         images = data.images(pairs)
         rotations = Tensor(shape: [pairs.count, 3, 3], values: index.flatMap { data.rotations[$0] })

@@ -95,11 +95,12 @@ public enum PoseTask: PipelineTask {
         return Prepared(training: training, data: data, zoo: zoo, seed: seed)
     }
 
-    public static func run(_ settings: PoseSettings, context: TaskContext) throws -> Summary {
+    public static func run(_ settings: PoseSettings, context: TaskContext) throws -> Summary? {
         let start = Date()
         let p = try prepare(settings, context: context)
         let (training, data, zoo, seed) = (p.training, p.data, p.zoo, p.seed)
-        let state = try settings.loop(seed: seed, trainingScenes: data.trainScenes.count).run(training, folder: context.folder, label: "pose", log: context.log)
+        let state = try context.train(training, loop: settings.loop(seed: seed, trainingScenes: data.trainScenes.count), label: "pose")
+        guard context.processes.isRoot else { return nil }
 
         var summary = Summary(epochs: state.epoch, steps: state.step, initialization: settings.initialization,
                               tokenizer: settings.tokenizer, trainScenes: data.trainScenes.count, unseenScenes: data.testScenes.count,

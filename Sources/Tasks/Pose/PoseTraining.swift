@@ -116,11 +116,15 @@ public final class PoseTraining: TrainingTask {
         return [t.x, t.y, t.z]
     }
 
-    /// One update on training scenes `batch` (positions in `data.trainScenes`), `viewsPerStep`
-    /// random training views of each.
-    public func step(batch: [Int], random: inout RandomStreams) -> Float {
-        step(scenes: batch.map { data.trainScenes[$0] }, viewRandom: &random[.views])
+    /// Gradients of the loss over training scenes `batch[share]` (positions in `data.trainScenes`),
+    /// `viewsPerStep` random training views of each, drawn for the whole batch.
+    public func accumulateGradients(batch: [Int], share: Range<Int>, random: inout RandomStreams) -> Float {
+        let views = PoseBatch(self, scenes: batch.map { data.trainScenes[$0] }, share: share, viewRandom: &random[.views])
+        guard !share.isEmpty else { return 0 }
+        return accumulateGradients(views, weight: shareWeight(share, of: batch))
     }
+
+    public func applyGradients() { optimizer.step() }
 
     /// One update on `scenes` (indices into the dataset).
     public func step(scenes: [Int], viewRandom: inout RandomGenerator) -> Float {
@@ -130,11 +134,17 @@ public final class PoseTraining: TrainingTask {
     /// One update on a prepared batch; `inspect` sees the gradients before the optimizer uses them.
     public func step(_ batch: PoseBatch, inspect: (() -> Void)? = nil) -> Float {
         optimizer.zeroGrad()
-        let (rotation, translation) = model(scenes: encode(batch.scenes, tokens: batch.tokens), images: batch.images)
-        let loss = (translation - batch.translations).abs().mean() + model.config.rotationWeight * (rotation - batch.rotations).abs().mean()
-        loss.backward()
+        let loss = accumulateGradients(batch, weight: 1)
         inspect?()
-        optimizer.step()
+        applyGradients()
+        return loss
+    }
+
+    /// Adds the gradients of `weight` × the batch's loss; returns that weighted loss.
+    func accumulateGradients(_ batch: PoseBatch, weight: Float) -> Float {
+        let (rotation, translation) = model(scenes: encode(batch.scenes, tokens: batch.tokens), images: batch.images)
+        let loss = ((translation - batch.translations).abs().mean() + model.config.rotationWeight * (rotation - batch.rotations).abs().mean()) * weight
+        loss.backward()
         return loss.item
     }
 

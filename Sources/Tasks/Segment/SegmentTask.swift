@@ -108,7 +108,7 @@ public enum SegmentTask: PipelineTask {
         }
     }
 
-    public static func run(_ settings: SegmentSettings, context: TaskContext) throws -> Summary {
+    public static func run(_ settings: SegmentSettings, context: TaskContext) throws -> Summary? {
         let start = Date()
         let p = try prepare(settings, context: context)
         let training = p.training
@@ -116,7 +116,8 @@ public enum SegmentTask: PipelineTask {
         context.log("segment: \(training.train.count) training and \(training.test.count) test \(settings.input == .inr ? "INRs" : "images") "
                     + "of \(training.height)×\(training.width), \(classes) classes, tokenizer \(settings.tokenizer.kind.rawValue)")
         let initialPoints = training.tokenizer.points().values
-        let state = try settings.loop(seed: p.seed).run(training, folder: context.folder, label: "segment", log: context.log)
+        let state = try context.train(training, loop: settings.loop(seed: p.seed), label: "segment")
+        guard context.processes.isRoot else { return nil }
         let predictions = training.predictions(training.test)
         let test = SegmentationMetrics(predicted: predictions.flatMap { $0 }, truth: training.test.labelMaps.flatMap { $0 }, classes: classes)
         let shown = Array(0..<min(8, training.test.count))

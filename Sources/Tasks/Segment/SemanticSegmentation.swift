@@ -97,20 +97,26 @@ public final class SemanticSegmentation: TrainingTask {
         return pixel
     }
 
-    public func step(batch: [Int], random: inout RandomStreams) -> Float {
-        optimizer.zeroGrad()
+    /// Gradients of the loss over `batch[share]`: dropout masks from this share's generator; the
+    /// loss (a mean over labelled pixels) and the regularizer weighted by the share's examples.
+    public func accumulateGradients(batch: [Int], share: Range<Int>, random: inout RandomStreams) -> Float {
+        var context = ForwardContext(training: true, rng: random.generator(.dropout, share: share))
+        guard !share.isEmpty else { return 0 }
+        let rows = Array(batch[share])
         let source = pixelOfFramePosition()
-        let targets = batch.flatMap { row in source.map { Int(train.labelMaps[row][$0]) } }
-        var context = ForwardContext(training: true, rng: random[.dropout])
-        let logits = logits(frames(train, rows: batch), context: &context)
-        random[.dropout] = context.rng
-        let flat = logits.permuted(0, 2, 3, 1).reshaped(batch.count * height * width, classes)
+        let targets = rows.flatMap { row in source.map { Int(train.labelMaps[row][$0]) } }
+        let logits = logits(frames(train, rows: rows), context: &context)
+        let flat = logits.permuted(0, 2, 3, 1).reshaped(rows.count * height * width, classes)
         var loss = Loss.crossEntropy(flat, targets: targets, ignoreIndex: Int(ZooLabelMap.ignoreIndex))
         if settings.tokenizer.regularization > 0 { loss = loss + tokenizer.repulsion() * settings.tokenizer.regularization }
+        loss = loss * shareWeight(share, of: batch)
         loss.backward()
+        return loss.item
+    }
+
+    public func applyGradients() {
         optimizer.step()
         tokenizer.project()
-        return loss.item
     }
 
     /// Predicted class maps `[N][H·W]` of `data`: each pixel takes the class of the point nearest to it.

@@ -57,6 +57,21 @@ extension Tensor {
         }
     }
 
+    /// The gradient to update with, created as zeros where `backward()` did not reach this tensor
+    /// (so that every process of a data-parallel run sums gradients of the same shapes).
+    public func gradientForUpdate() -> Tensor {
+        if let grad { return grad }
+        let zero = Tensor.zeros(shape)
+        grad = zero
+        return zero
+    }
+
+    /// Copies the elements, in row-major order, to `destination` (e.g. a communication buffer).
+    public func copyElements(to destination: UnsafeMutablePointer<Float>) { destination.update(from: data, count: count) }
+
+    /// Overwrites the elements with `count` values read from `source`; not recorded.
+    public func assignElements(from source: UnsafePointer<Float>) { data.update(from: source, count: count) }
+
     /// Multiplies every element by `factor` in place (gradient clipping).
     public func scaleInPlace(by factor: Float) { Kernels.scale(data, count, factor) }
 

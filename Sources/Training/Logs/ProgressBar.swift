@@ -15,9 +15,13 @@ public final class ProgressBar: @unchecked Sendable {
     private let state = Mutex(State())
     private let interactive = isatty(STDERR_FILENO) != 0
 
+    /// Set on the ranks of an MPI job other than the root, whose bars would garble the root's.
+    public static let silenced = Atomic<Bool>(false)
+
     public init(label: String) { self.label = label }
 
     public func update(done: Int, total: Int, detail: String) {
+        guard !Self.silenced.load(ordering: .relaxed) else { return }
         let line: String? = state.withLock { s in
             if s.startDone == nil { s.startDone = done; s.start = Date() }
             let now = Date()

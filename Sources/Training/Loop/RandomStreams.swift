@@ -31,3 +31,15 @@ public struct RandomStreams: Sendable {
         for (name, words) in states where words.count == 4 { streams[name] = RandomGenerator(state: words) }
     }
 }
+
+extension RandomStreams {
+    /// A generator of stream `key` for the share of a batch that starts at `share.lowerBound` (e.g.
+    /// dropout masks of one rank's examples). The stream itself advances by one draw whatever the
+    /// share, so the streams of every rank stay alike.
+    public mutating func generator(_ key: RandomStreamKey, share: Range<Int>) -> RandomGenerator {
+        var stream = self[key]
+        let generator = stream.split("share \(share.lowerBound)")
+        self[key] = stream
+        return generator
+    }
+}

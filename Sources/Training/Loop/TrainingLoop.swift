@@ -21,7 +21,10 @@ public enum TrainingError: Error, CustomStringConvertible {
 
 /// Epochs of shuffled batches with checkpoints, resume and a metric log (`metrics.jsonl`, one line
 /// per epoch). The data order of epoch e comes from the seed and e alone, so a resumed run sees
-/// exactly the batches an uninterrupted one would.
+/// exactly the batches an uninterrupted one would. Over the ranks of an MPI job the loop is data
+/// parallel: every rank computes its share of each global batch, the gradients are summed, every
+/// rank applies the same update; the root alone evaluates and writes checkpoints and the log, and
+/// every rank resumes from the root's checkpoints.
 public struct TrainingLoop {
     public var epochs: Int
     public var batchSize: Int
@@ -33,6 +36,8 @@ public struct TrainingLoop {
     public var evaluateEvery: Int
     /// For tests: stop (as if killed) after this many updates in this process.
     public var stopAfterSteps: Int?
+    /// The processes that train together (this one alone by default).
+    public var processes: ProcessGroup = .single
 
     public init(epochs: Int, batchSize: Int, seed: UInt64, checkpointEvery: Int = 50, evaluateEvery: Int = 1,
                 stopAfterSteps: Int? = nil) {
@@ -57,9 +62,10 @@ public struct TrainingLoop {
     @discardableResult
     public func run(_ task: TrainingTask, folder: String, label: String, log: (String) -> Void = { _ in }) throws -> TrainingState {
         let store = CheckpointStore(runFolder: folder)
+        let root = processes.isRoot
         var random = RandomStreams(seed: seed)
         var state = TrainingState()
-        if let saved = store.latest() {
+        if let saved = store.latest(warn: root ? JSONOutput.standardError : { _ in }) {
             do {
                 try loadParameters(task.checkpointParameters, from: saved.parameters, allowExtra: true)
             } catch {
@@ -68,15 +74,16 @@ public struct TrainingLoop {
             try task.optimizer.restore(saved.optimizer)
             state = saved.state
             random.restore(state.randomStreams)
-            log("\(label): resuming from step \(state.step) (epoch \(state.epoch + 1), batch \(state.batchInEpoch))")
+            if root { log("\(label): resuming from step \(state.step) (epoch \(state.epoch + 1), batch \(state.batchInEpoch))") }
         }
+        try processes.checkAgreement(state.step, "the step to resume from in \(store.directory)")
         let metricLog = MetricLog(path: "\(folder)/metrics.jsonl")
-        try metricLog.truncate(toEpochsBefore: state.epoch)
+        if root { try metricLog.truncate(toEpochsBefore: state.epoch) }
         let perEpoch = batchesPerEpoch(task.trainingCount)
         guard state.batchInEpoch <= perEpoch else {
             throw TrainingError.checkpointMismatch("the checkpoint in \(store.directory) is at batch \(state.batchInEpoch) of an epoch of \(perEpoch) batches; it belongs to other settings")
         }
-        let bar = ProgressBar(label: label)
+        let bar = root ? ProgressBar(label: label) : nil
         var stepsHere = 0
         while state.epoch < epochs {
             let order = order(epoch: state.epoch, count: task.trainingCount)
@@ -84,7 +91,10 @@ public struct TrainingLoop {
                 if let stop = stopAfterSteps, stepsHere >= stop { return state }
                 let start = state.batchInEpoch * batchSize
                 let batch = Array(order[start..<min(order.count, start + batchSize)])
-                let loss = task.step(batch: batch, random: &random)
+                task.optimizer.zeroGrad()
+                var loss = task.accumulateGradients(batch: batch, share: processes.share(of: batch.count), random: &random)
+                loss = processes.sumGradients(task.optimizedParameters, loss: loss)
+                task.applyGradients()
                 guard loss.isFinite else {
                     throw TrainingError.nonFiniteLoss(epoch: state.epoch, step: state.step + 1, lastCheckpoint: store.steps().last)
                 }
@@ -93,25 +103,25 @@ public struct TrainingLoop {
                 state.step += 1
                 state.batchInEpoch += 1
                 stepsHere += 1
-                bar.update(done: state.epoch * perEpoch + state.batchInEpoch, total: epochs * perEpoch,
+                bar?.update(done: state.epoch * perEpoch + state.batchInEpoch, total: epochs * perEpoch,
                            detail: String(format: "epoch %d/%d  loss %.4f", state.epoch + 1, epochs, loss))
-                if state.batchInEpoch < perEpoch, state.step % checkpointEvery == 0 {
+                if root, state.batchInEpoch < perEpoch, state.step % checkpointEvery == 0 {
                     state.randomStreams = random.states
                     try store.save(parameters: task.checkpointParameters, optimizer: task.optimizer.exportState(), state: state)
                 }
             }
-            let evaluate = (state.epoch + 1) % evaluateEvery == 0 || state.epoch + 1 == epochs
+            let evaluate = root && ((state.epoch + 1) % evaluateEvery == 0 || state.epoch + 1 == epochs)
             var metrics = evaluate ? withoutGradient { task.evaluate() } : [:]
             metrics["train_loss"] = state.epochLossCount > 0 ? state.epochLossSum / Double(state.epochLossCount) : .nan
             metrics["learning_rate"] = Double(task.optimizer.currentLearningRate())
             state.epochLossSum = 0
             state.epochLossCount = 0
-            try metricLog.append(epoch: state.epoch + 1, step: state.step, metrics: metrics)
+            if root { try metricLog.append(epoch: state.epoch + 1, step: state.step, metrics: metrics) }
             state.epoch += 1
             state.batchInEpoch = 0
             state.lastMetrics = metrics.filter { $0.value.isFinite }
             state.randomStreams = random.states
-            try store.save(parameters: task.checkpointParameters, optimizer: task.optimizer.exportState(), state: state)
+            if root { try store.save(parameters: task.checkpointParameters, optimizer: task.optimizer.exportState(), state: state) }
         }
         return state
     }

@@ -16,8 +16,9 @@ public protocol PipelineTask {
     /// Checks what depends on other stages' settings, before any stage runs (e.g. that the pose
     /// model fits the pretrained encoder's shape). None by default.
     static func validate(_ settings: Settings, context: TaskContext) throws(ConfigError)
-    /// Does the work (resuming what an interrupted run left) and returns the closing numbers.
-    static func run(_ settings: Settings, context: TaskContext) throws -> Summary
+    /// Does the work (resuming what an interrupted run left) and returns the closing numbers; nil
+    /// on the ranks of an MPI job other than the root, which reports for them.
+    static func run(_ settings: Settings, context: TaskContext) throws -> Summary?
 }
 
 extension PipelineTask {
@@ -33,16 +34,20 @@ public struct TaskContext: Sendable {
     public let seed: UInt64
     /// Errors about this task's settings found while running (they name the file and key).
     public let check: SettingsCheck
+    /// The processes that run this task together (data parallel over MPI), or this one alone.
+    public let processes: ProcessGroup
     private let folders: @Sendable (StageName) -> String
     private let sections: @Sendable (StageName, any StageSettings.Type) throws(ConfigError) -> any StageSettings
     private let write: @Sendable (String) -> Void
 
-    public init(folder: String, seed: UInt64, check: SettingsCheck, folders: @escaping @Sendable (StageName) -> String,
+    public init(folder: String, seed: UInt64, check: SettingsCheck, processes: ProcessGroup = .single,
+                folders: @escaping @Sendable (StageName) -> String,
                 sections: @escaping @Sendable (StageName, any StageSettings.Type) throws(ConfigError) -> any StageSettings,
                 log: @escaping @Sendable (String) -> Void) {
         self.folder = folder
         self.seed = seed
         self.check = check
+        self.processes = processes
         self.folders = folders
         self.sections = sections
         write = log
@@ -64,4 +69,11 @@ public struct TaskContext: Sendable {
 
     /// A status line on standard error.
     public func log(_ message: String) { write(message) }
+
+    /// Runs `loop` over `task` in this task's folder, with every process of the run.
+    public func train(_ task: TrainingTask, loop: TrainingLoop, label: String) throws -> TrainingState {
+        var loop = loop
+        loop.processes = processes
+        return try loop.run(task, folder: folder, label: label, log: log)
+    }
 }

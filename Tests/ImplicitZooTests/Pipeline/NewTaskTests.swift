@@ -45,13 +45,14 @@ final class LineFit: TrainingTask {
     var checkpointParameters: [(name: String, tensor: Tensor)] { layer.namedParameters }
     var trainingCount: Int { 16 }
 
-    func step(batch: [Int], random: inout RandomStreams) -> Float {
-        optimizer.zeroGrad()
-        let loss = Loss.meanSquaredError(layer(x.indexSelect(axis: 0, batch)), y.indexSelect(axis: 0, batch))
+    func accumulateGradients(batch: [Int], share: Range<Int>, random: inout RandomStreams) -> Float {
+        let rows = Array(batch[share])
+        let loss = Loss.meanSquaredError(layer(x.indexSelect(axis: 0, rows)), y.indexSelect(axis: 0, rows)) * shareWeight(share, of: batch)
         loss.backward()
-        optimizer.step()
         return loss.item
     }
+
+    func applyGradients() { optimizer.step() }
 
     func evaluate() -> Metrics { ["error": Double(withoutGradient { Loss.meanSquaredError(layer(x), y) }.item)] }
 }
@@ -67,7 +68,7 @@ enum LineTask: PipelineTask {
         var error: Double?
     }
 
-    static func run(_ settings: LineSettings, context: TaskContext) throws -> Summary {
+    static func run(_ settings: LineSettings, context: TaskContext) throws -> Summary? {
         let fit = LineFit(settings, seed: context.seed)
         let state = try TrainingLoop(epochs: settings.epochs, batchSize: settings.batchSize, seed: context.seed)
             .run(fit, folder: context.folder, label: "line")

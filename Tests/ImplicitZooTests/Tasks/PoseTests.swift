@@ -145,7 +145,7 @@ import ZooStore
                                   folders: { $0 == .zoo3d ? root : "\(root)/\($0)" },
                                   sections: { _, _ in pretrain }, log: { _ in })
         try PoseTask.validate(settings, context: context)
-        let summary = try PoseTask.run(settings, context: context)
+        let summary = try #require(try PoseTask.run(settings, context: context))
         #expect(summary.steps == 2 && summary.trainScenes == 4 && summary.unseenScenes == 1)
         #expect(summary.train.map { $0.rotationMedianDeg.isFinite && $0.rotationMedianDeg >= 0 } == true)
         let view = try #require(summary.unseenView), scene = try #require(summary.unseenScene)

@@ -44,10 +44,12 @@ final class FailingTask: TrainingTask {
     var checkpointParameters: [(name: String, tensor: Tensor)] { layer.namedParameters }
     var trainingCount: Int { 6 }
 
-    func step(batch: [Int], random: inout RandomStreams) -> Float {
+    func accumulateGradients(batch: [Int], share: Range<Int>, random: inout RandomStreams) -> Float {
         steps += 1
         return steps == nanAtStep ? .nan : Float(steps)
     }
+
+    func applyGradients() {}
 
     func evaluate() -> Metrics { [:] }
 }
