@@ -70,7 +70,7 @@ struct RunCommand: ParsableCommand {
             let definition = try options.definition(for: name)
             let context = StageContext(pipeline: definition, shard: shard.flatMap(Shard.init) ?? .whole, restart: restart,
                                        runDirectoryOverride: options.runDir, requestedStage: name, processes: processes)
-            if processes.isParallel { context.log("\(stage): \(processes.size) MPI ranks, \(options.threadCount) threads each") }
+            if processes.isParallel { context.log("\(stage): \(processes.size) MPI ranks, \(options.threadCount) thread\(options.threadCount == 1 ? "" : "s") each") }
             if let summary = try StageRunner.run(name, context: context), processes.isRoot {
                 print(summary.text(title: "\(definition.name) / \(stage) — \(context.folder(for: name).path)"))
             }
