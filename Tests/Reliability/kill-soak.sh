@@ -5,11 +5,16 @@
 # weights equal the uninterrupted run's: checkpoints byte for byte, zoo datasets value for value
 # (HDF5 files carry object timestamps, so their bytes differ). Needs the release build and python3
 # with h5py and numpy.   Tests/Reliability/kill-soak.sh [work folder]
+# With RANKS=N (N > 1) every run is `mpirun -np N`, and each kill hits one rank chosen at random.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${PIPELINE:-$root/.build/release/pipeline}
 yaml=$root/Tests/Reliability/soak.yaml
 kills=${KILLS:-20}
+ranks=${RANKS:-1}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+launcher=()
+[ "$ranks" -gt 1 ] && launcher=(mpirun -np "$ranks")
 work=${1:-$(mktemp -d /tmp/kill-soak.XXXXXX)}
 mkdir -p "$work"
 log=$work/soak.log
@@ -17,7 +22,7 @@ log=$work/soak.log
 say() { echo "$*" | tee -a "$log"; }
 
 run_stage() {   # folder stage: run to the end
-    (cd "$1" && "$bin" run "$2" --pipeline "$yaml" >> "$1/run.log" 2>&1)
+    (cd "$1" && "${launcher[@]}" "$bin" run "$2" --pipeline "$yaml" >> "$1/run.log" 2>&1)
 }
 
 same_results() {   # reference killed: 0 when every final weight matches
@@ -50,7 +55,7 @@ PY
     return $ok
 }
 
-say "kill soak in $work with $bin"
+say "kill soak in $work with $bin${launcher[*]:+ under ${launcher[*]}}"
 mkdir -p "$work/reference"
 start=$(python3 -c "import time; print(time.time())")
 run_stage "$work/reference" pose
@@ -65,12 +70,14 @@ while [ "$landed" -lt "$kills" ]; do
     mkdir -p "$folder"
     for stage in pose zoo2d; do
         while [ ! -f "$folder/Checkpoints/soak/$stage/done.json" ]; do
-            (cd "$folder" && exec "$bin" run "$stage" --pipeline "$yaml" >> "$folder/run.log" 2>&1) &
+            (cd "$folder" && exec "${launcher[@]}" "$bin" run "$stage" --pipeline "$yaml" >> "$folder/run.log" 2>&1) &
             pid=$!
             if [ "$landed" -lt "$kills" ]; then
                 delay=$(python3 -c "import random; print(round(random.uniform(0.2, $duration / 2), 2))")
                 sleep "$delay"
-                if kill -9 "$pid" 2>/dev/null; then
+                victim=$pid
+                [ "$ranks" -gt 1 ] && victim=$(pgrep -P "$pid" | shuf -n 1)
+                if [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null; then
                     wait "$pid" 2>/dev/null || true
                     landed=$((landed + 1))
                     at=none

@@ -33,6 +33,7 @@ public struct BenchRunner {
         for _ in 0..<warmup { losses.append(workload.step()) }
         var times: [Double] = [], foreign: [Double] = []
         var monitor = ForeignLoadMonitor()
+        GEMMStatistics.start()
         for _ in 0..<steps {
             monitor.begin()
             let start = DispatchTime.now().uptimeNanoseconds
@@ -40,6 +41,8 @@ public struct BenchRunner {
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             foreign.append(monitor.foreignCores())
         }
+        let gemm = GEMMStatistics.stop()
+        let gemmFlop = 2 * Double(gemm.multiplyAdds) / Double(max(steps, 1))
         let clean = zip(times, foreign).filter { $0.1 < Self.cleanForeignCores }.map(\.0)
         let report = BenchReport(
             workload: name, medianS: round6(median(times)), minS: round6(times.min() ?? .nan),
@@ -48,6 +51,10 @@ public struct BenchRunner {
             openblasCore: BLASCore.name, peakRssMib: Double((ProcessStatistics.peakResidentBytes() ?? 0) / 1024) / 1024,
             foreignCoresMean: round6(foreign.reduce(0, +) / Double(max(foreign.count, 1))),
             lossFirstLast: [Double(losses.first ?? .nan), Double(losses.last ?? .nan)], timesS: times.map(round6),
+            gemmGflopPerStep: round6(gemmFlop / 1e9),
+            gemmGflopsInBlas: gemm.seconds > 0 ? round6(gemmFlop * Double(steps) / gemm.seconds / 1e9) : nil,
+            gemmGflopsPerStepTime: round6(gemmFlop / median(times) / 1e9),
+            gemmThreadSecondsShare: round6(gemm.seconds / max(times.reduce(0, +), 1e-12)),
             details: workload.details)
         return (try? JSONOutput.data(report, pretty: false)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
@@ -74,11 +81,19 @@ struct BenchReport: Encodable {
     let foreignCoresMean: Double
     let lossFirstLast: [Double]
     let timesS: [Double]
+    /// Matrix-product work of one step (2 FLOP a multiply-add), its rate inside the BLAS calls
+    /// (per thread), its rate over the median step time (the whole step, everything else
+    /// included), and the thread-seconds inside BLAS over the step time.
+    let gemmGflopPerStep: Double
+    let gemmGflopsInBlas: Double?
+    let gemmGflopsPerStepTime: Double
+    let gemmThreadSecondsShare: Double
     let details: [String: BenchValue]
 
     enum CodingKeys: String, CodingKey {
         case workload, medianS, minS, meanS, medianCleanS, cleanSteps, stepsTimed, warmup, threads, blasThreads, openblasCore,
-             peakRssMib, foreignCoresMean, lossFirstLast, timesS
+             peakRssMib, foreignCoresMean, lossFirstLast, timesS, gemmGflopPerStep, gemmGflopsInBlas, gemmGflopsPerStepTime,
+             gemmThreadSecondsShare
     }
 
     /// The fields, then the workload's details at the same level.
@@ -99,6 +114,10 @@ struct BenchReport: Encodable {
         try c.encode(foreignCoresMean, forKey: .foreignCoresMean)
         try c.encode(lossFirstLast, forKey: .lossFirstLast)
         try c.encode(timesS, forKey: .timesS)
+        try c.encode(gemmGflopPerStep, forKey: .gemmGflopPerStep)
+        try c.encode(gemmGflopsInBlas, forKey: .gemmGflopsInBlas)
+        try c.encode(gemmGflopsPerStepTime, forKey: .gemmGflopsPerStepTime)
+        try c.encode(gemmThreadSecondsShare, forKey: .gemmThreadSecondsShare)
         try details.encode(to: encoder)
     }
 }

@@ -42,6 +42,7 @@ public enum BenchCatalog {
         (ClassifyWorkload.name, ClassifyWorkload.summary, { ClassifyWorkload(rng: &$0) }),
         (SegmentWorkload.name, SegmentWorkload.summary, { SegmentWorkload(rng: &$0) }),
         (SIRENQueryWorkload.name, SIRENQueryWorkload.summary, { SIRENQueryWorkload(rng: &$0) }),
+        (SGEMMWorkload.name, SGEMMWorkload.summary, { SGEMMWorkload(rng: &$0) }),
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -47,8 +47,13 @@ public final class MAE3DPretraining: TrainingTask {
         let mask = model.drawMask(batch: batch.count, rng: &random[.mask])
         guard !share.isEmpty else { return 0 }
         let tokens = model.tokens(trainVolumes.indexSelect(axis: 0, Array(batch[share])))
-        let part = share.count == batch.count ? mask : mask.rows(share)
-        let loss = Loss.maskedMeanSquaredError(model.reconstruct(tokens, mask: part), tokens, mask: part.hidden) * shareWeight(share, of: batch)
+        return accumulateGradients(tokens: tokens, mask: share.count == batch.count ? mask : mask.rows(share),
+                                   weight: shareWeight(share, of: batch))
+    }
+
+    /// Adds the gradients of `weight` × the masked loss of `tokens`; returns that weighted loss.
+    func accumulateGradients(tokens: Tensor, mask: TokenMask, weight: Float) -> Float {
+        let loss = Loss.maskedMeanSquaredError(model.reconstruct(tokens, mask: mask), tokens, mask: mask.hidden) * weight
         loss.backward()
         return loss.item
     }
@@ -62,11 +67,10 @@ public final class MAE3DPretraining: TrainingTask {
     /// optimizer uses them (a twin of the step compares them).
     public func step(tokens: Tensor, mask: TokenMask, inspect: (() -> Void)? = nil) -> Float {
         optimizer.zeroGrad()
-        let loss = Loss.maskedMeanSquaredError(model.reconstruct(tokens, mask: mask), tokens, mask: mask.hidden)
-        loss.backward()
+        let loss = accumulateGradients(tokens: tokens, mask: mask, weight: 1)
         inspect?()
         applyGradients()
-        return loss.item
+        return loss
     }
 
     public func evaluate() -> Metrics {

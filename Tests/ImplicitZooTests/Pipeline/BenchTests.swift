@@ -15,7 +15,19 @@ import Pipeline
         #expect((object["openblas_core"] as? String)?.isEmpty == false)
         #expect(object["rays"] as? Int == 16 && object["samples_per_ray"] as? Int == 8 && object["width"] as? Int == 8)
         #expect(BenchRunner().run("no-such-workload") == nil)
-        #expect(Set(BenchCatalog.names) == ["mae3d", "vit_tiny", "pose", "nerf", "nerf_zoo", "siren_fit", "classify", "segment", "siren_query"])
+        #expect(Set(BenchCatalog.names) == ["mae3d", "vit_tiny", "pose", "nerf", "nerf_zoo", "siren_fit", "classify", "segment", "siren_query", "sgemm"])
+    }
+
+    /// The matrix-product work a step reports is counted call by call: one 256³ product is 2·256³ FLOP.
+    @Test func matrixProductWorkIsCountedExactly() throws {
+        let line = BenchRunner(steps: 3, warmup: 1).run(name: "sgemm") { SGEMMWorkload(rng: &$0, size: 256) }
+        let object = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["gemm_gflop_per_step"] as? Double == 0.033554)
+        let rate = try #require(object["gemm_gflops_in_blas"] as? Double)
+        #expect(rate > 0 && (object["gemm_thread_seconds_share"] as? Double ?? 0) > 0)
+        let tiny = BenchRunner(steps: 1, warmup: 0).run(name: "nerf") { NeRFWorkload(rng: &$0, rays: 16, samples: 8, width: 8) }
+        let nerf = try #require(JSONSerialization.jsonObject(with: Data(tiny.utf8)) as? [String: Any])
+        #expect((nerf["gemm_gflop_per_step"] as? Double ?? 0) > 0)
     }
 
     /// The pose workload is a real training step: on one fixed batch its loss falls.
