@@ -76,7 +76,7 @@ while [ "$landed" -lt "$kills" ]; do
                 delay=$(python3 -c "import random; print(round(random.uniform(0.2, $duration / 2), 2))")
                 sleep "$delay"
                 victim=$pid
-                [ "$ranks" -gt 1 ] && victim=$(pgrep -P "$pid" | shuf -n 1)
+                [ "$ranks" -gt 1 ] && victim=$(pgrep -P "$pid" | shuf -n 1 || true)
                 if [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null; then
                     wait "$pid" 2>/dev/null || true
                     landed=$((landed + 1))
