@@ -28,6 +28,9 @@ public enum PoseTask: PipelineTask {
         public var volumeShuffled: PoseMetrics?
         /// The pose of the most similar training view by pixel distance.
         public var nearestView: PoseMetrics?
+        /// That pose refined through the NeRF as the model's predictions are (retrieval, then
+        /// render-and-compare: a baseline that needs no learned model).
+        public var nearestViewRefined: PoseMetrics?
         /// The mean training pose for every view.
         public var meanPose: PoseMetrics?
     }
@@ -111,15 +114,20 @@ public enum PoseTask: PipelineTask {
         for split in [PoseSplit.unseenView, .unseenScene] {
             let errors = training.predict(split)
             guard let predicted = PoseMetrics(errors) else { continue }
-            var refined: [PoseError] = []
+            let nearest = PoseBaselines.nearestView(data, split: split)
+            var refined: [PoseError] = [], nearestRefined: [PoseError] = []
             if settings.refine.enabled {
                 let bar = ProgressBar(label: "refine")
                 refined = try refiner.refine(errors) { bar.update(done: $0, total: $1, detail: "") }
+                if split == .unseenView {
+                    let nearestBar = ProgressBar(label: "refine nearest views")
+                    nearestRefined = try refiner.refine(nearest) { nearestBar.update(done: $0, total: $1, detail: "") }
+                }
             }
             let n = zoo.count
             let result = SplitResult(predicted: predicted, refined: PoseMetrics(refined),
                                      volumeShuffled: n > 1 ? PoseMetrics(training.predict(split, volumeOf: { ($0 + 1) % n })) : nil,
-                                     nearestView: PoseMetrics(PoseBaselines.nearestView(data, split: split)),
+                                     nearestView: PoseMetrics(nearest), nearestViewRefined: PoseMetrics(nearestRefined),
                                      meanPose: PoseMetrics(PoseBaselines.meanPose(data, split: split)))
             if split == .unseenView { summary.unseenView = result } else { summary.unseenScene = result }
             table.add(split: split, errors: errors, refined: refined, data: data)

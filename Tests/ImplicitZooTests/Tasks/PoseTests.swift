@@ -150,6 +150,8 @@ import ZooStore
         #expect(summary.train.map { $0.rotationMedianDeg.isFinite && $0.rotationMedianDeg >= 0 } == true)
         let view = try #require(summary.unseenView), scene = try #require(summary.unseenScene)
         #expect(view.refined != nil && scene.predicted.rotationMedianDeg.isFinite)
+        // Retrieval then refinement: the nearest training view's pose refined, for the seen scenes' views.
+        #expect(view.nearestViewRefined?.rotationMedianDeg.isFinite == true && scene.nearestViewRefined == nil)
         let csv = try String(contentsOfFile: dir.file("pose/predictions.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.count == 1 + 8 + 6)
         #expect(csv[0].hasPrefix("split,scene,view,true_r00,") && csv[0].contains(",predicted_z,rotation_error_deg,")
