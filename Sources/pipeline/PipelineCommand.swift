@@ -10,9 +10,15 @@ struct PipelineCommand: ParsableCommand {
         abstract: "Implicit-Zoo: build INR zoos, pretrain on NeRF volumes, regress camera poses.",
         subcommands: [RunCommand.self, MergeCommand.self, AblateCommand.self, BenchCommand.self, TwinCommand.self])
 
-    /// Work every subcommand does first: repair a slow OpenBLAS kernel choice (restarting the
-    /// process if needed) and set the thread counts.
-    static func prepareRuntime(threads: Int, blasThreads: Int) {
+    /// Work every subcommand does first: refuse an MPI launch where the command is not data
+    /// parallel (only `run` is), repair a slow OpenBLAS kernel choice (restarting the process if
+    /// needed) and set the thread counts.
+    static func prepareRuntime(threads: Int, blasThreads: Int, allowsMPI: Bool = false) {
+        if !allowsMPI, let size = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"].flatMap(Int.init), size > 1 {
+            let command = CommandLine.arguments.dropFirst().first ?? "this command"
+            FileHandle.standardError.write(Data("error: `pipeline \(command)` runs in one process; of the commands only `pipeline run` works under mpirun (started here as one of \(size) ranks)\n".utf8))
+            Foundation.exit(1)
+        }
         if let note = BLASCore.repairIfNeeded() {
             FileHandle.standardError.write(Data((note + "\n").utf8))
         }

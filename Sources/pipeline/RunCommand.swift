@@ -58,7 +58,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        PipelineCommand.prepareRuntime(threads: options.threadCount, blasThreads: 1)
+        PipelineCommand.prepareRuntime(threads: options.threadCount, blasThreads: 1, allowsMPI: true)
         var processes = ProcessGroup.single
         try PipelineCommand.reportingErrors {
             processes = try ProcessGroup.launched()
