@@ -2,7 +2,8 @@ import Dispatch
 import Synchronization
 
 /// Matrix-product work counted while switched on (by `pipeline bench`): multiply-adds and the time
-/// spent inside OpenBLAS calls, summed over threads. Off, it costs one relaxed load per call.
+/// spent inside OpenBLAS calls, summed over threads, of the whole process (so of what runs beside
+/// the bench too). Off, it costs one relaxed load per call.
 public enum GEMMStatistics {
     static let counting = Atomic<Bool>(false)
     private static let multiplyAdds = Atomic<Int>(0)
