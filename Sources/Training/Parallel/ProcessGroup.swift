@@ -25,6 +25,9 @@ public final class ProcessGroup: @unchecked Sendable {
     /// Floats per allreduce call when gradients are summed (16 MiB buckets).
     public static let bucketCount = 1 << 22
 
+    /// The communication buffer, allocated once (only a parallel group uses it).
+    private lazy var bucket = [Float](repeating: 0, count: Self.bucketCount)
+
     private init(rank: Int, size: Int) {
         self.rank = rank
         self.size = size
@@ -73,7 +76,6 @@ public final class ProcessGroup: @unchecked Sendable {
     /// bucket. Returns the summed loss. A no-op for a single process.
     public func sumGradients(_ parameters: [Tensor], loss: Float) -> Float {
         guard isParallel else { return loss }
-        var bucket = [Float](repeating: 0, count: Self.bucketCount)
         var members: [Tensor] = []
         var filled = 0
         func flush(withLoss: Bool) -> Float {
