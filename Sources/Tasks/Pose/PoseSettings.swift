@@ -45,6 +45,7 @@ public struct PoseSettings: StageSettings, Equatable {
     public var checkpointEvery = 25
     public var model = PoseConfiguration()
     public var refine = PoseRefinement()
+    public var search = PoseSearch()
     /// Null: the pipeline's seed.
     public var seed: UInt64?
 
@@ -53,7 +54,7 @@ public struct PoseSettings: StageSettings, Equatable {
     enum CodingKeys: String, CodingKey {
         case initialization = "init", pretrainedRun, tokenizer, trainViews, trainScenes, epochs, steps, batchSize, viewsPerStep, learningRate,
              pretrainedLearningRate, freezeVolumeEncoder, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
-             refine, seed
+             refine, search, seed
     }
 
     public static let volatileKeys: Set<String> = ["checkpoint_every", "evaluate_every", "pretrained_run"]
@@ -73,6 +74,7 @@ public struct PoseSettings: StageSettings, Equatable {
         try check.range(evaluateEvery, 1...1_000_000, "evaluate_every")
         try check.range(checkpointEvery, 1...10_000_000, "checkpoint_every")
         try refine.validate(check.section("refine"))
+        try search.validate(check.section("search"))
         try check.require(!freezeVolumeEncoder || tokenizer == .grid, "freeze_volume_encoder",
                           "a frozen volume encoder encodes each scene once, which needs tokenizer=grid (a learnable tokenizer moves its points)")
     }

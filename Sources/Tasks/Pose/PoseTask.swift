@@ -33,6 +33,12 @@ public enum PoseTask: PipelineTask {
         public var nearestViewRefined: PoseMetrics?
         /// The mean training pose for every view.
         public var meanPose: PoseMetrics?
+        /// The start the render-and-compare search chose (the prediction or a candidate pose), and
+        /// that start refined: the stage's final estimate.
+        public var searched: PoseMetrics?
+        public var searchedRefined: PoseMetrics?
+        /// Share of views whose search kept the model's prediction over every candidate.
+        public var searchKeptPrediction: Double?
     }
 
     /// What a finished pose regression reports.
@@ -110,12 +116,18 @@ public enum PoseTask: PipelineTask {
                               secondsThisRun: 0)
         summary.train = PoseMetrics(training.predict(.train))
         var table = PredictionTable()
-        let refiner = PoseRefiner(settings.refine, data: data, zoo: zoo, seed: seed)
+        let refiner = PoseRefiner(settings.refine, search: settings.search, data: data, zoo: zoo, seed: seed)
+        let candidates = PoseSearch.spread(data.pairs(.train).map { data.pose(scene: $0.scene, view: $0.view) }, count: settings.search.candidates)
         for split in [PoseSplit.unseenView, .unseenScene] {
             let errors = training.predict(split)
             guard let predicted = PoseMetrics(errors) else { continue }
             let nearest = PoseBaselines.nearestView(data, split: split)
-            var refined: [PoseError] = [], nearestRefined: [PoseError] = []
+            var refined: [PoseError] = [], nearestRefined: [PoseError] = [], searchedRefined: [PoseError] = []
+            var searched: PoseRefiner.SearchResult?
+            if settings.search.enabled {
+                let bar = ProgressBar(label: "search")
+                searched = try refiner.search(errors, candidates: candidates) { bar.update(done: $0, total: $1, detail: "") }
+            }
             if settings.refine.enabled {
                 let bar = ProgressBar(label: "refine")
                 refined = try refiner.refine(errors) { bar.update(done: $0, total: $1, detail: "") }
@@ -123,12 +135,18 @@ public enum PoseTask: PipelineTask {
                     let nearestBar = ProgressBar(label: "refine nearest views")
                     nearestRefined = try refiner.refine(nearest) { nearestBar.update(done: $0, total: $1, detail: "") }
                 }
+                if let searched {
+                    let searchedBar = ProgressBar(label: "refine searched")
+                    searchedRefined = try refiner.refine(searched.errors) { searchedBar.update(done: $0, total: $1, detail: "") }
+                }
             }
             let n = zoo.count
             let result = SplitResult(predicted: predicted, refined: PoseMetrics(refined),
                                      volumeShuffled: n > 1 ? PoseMetrics(training.predict(split, volumeOf: { ($0 + 1) % n })) : nil,
                                      nearestView: PoseMetrics(nearest), nearestViewRefined: PoseMetrics(nearestRefined),
-                                     meanPose: PoseMetrics(PoseBaselines.meanPose(data, split: split)))
+                                     meanPose: PoseMetrics(PoseBaselines.meanPose(data, split: split)),
+                                     searched: searched.flatMap { PoseMetrics($0.errors) }, searchedRefined: PoseMetrics(searchedRefined),
+                                     searchKeptPrediction: searched.map { Double($0.keptPrediction) / Double(errors.count) })
             if split == .unseenView { summary.unseenView = result } else { summary.unseenScene = result }
             table.add(split: split, errors: errors, refined: refined, data: data)
             let title = "\(split.rawValue.replacingOccurrences(of: "_", with: " ")): " + String(format: "median %.1f deg", predicted.rotationMedianDeg)

@@ -37,17 +37,30 @@ import ZooStore
     }
 
     /// A small zoo with views: random tiny NeRFs and images whose colours follow the camera.
-    static func tinyZoo(in dir: TemporaryDirectory, scenes: Int = 5, views: Int = 6) throws -> ZooReader {
+    /// With `rendered`, each view is its NeRF rendered from the view's camera instead.
+    static func tinyZoo(in dir: TemporaryDirectory, scenes: Int = 5, views: Int = 6, rendered: Bool = false) throws -> ZooReader {
+        let geometry = SceneGeometry(near: 2, far: 6, objectHalfSize: 0.75, volumeExtent: 2.5)
         var rng = RandomGenerator(seed: 2)
         let network = NeRFConfiguration(width: 8, depth: 2, viewWidth: 4, positionFrequencies: 2, directionFrequencies: 1)
         var records: [ZooRecord] = []
         for s in 0..<scenes {
             let nerf = NeRF(network, rng: &rng)
+            // A dense fog whose colour varies in space, so renders differ from pose to pose.
+            if rendered { nerf.alpha.bias?.assign([0.5]) }
             var images: [UInt8] = [], poses: [Float] = []
             for _ in 0..<views {
                 let azimuth = rng.uniform(0, 6.28), elevation = rng.uniform(0.2, 1.2)
                 let eye = SIMD3<Float>(4 * cosf(elevation) * cosf(azimuth), 4 * cosf(elevation) * sinf(azimuth), 4 * sinf(elevation))
-                poses += PinholeCamera.lookAt(eye: eye)
+                let m = PinholeCamera.lookAt(eye: eye)
+                poses += m
+                if rendered {
+                    var search = PoseSearch()
+                    search.resolution = 16
+                    let view = search.render(nerf, poses: [([m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10]], SIMD3(m[3], m[7], m[11]))],
+                                             fieldOfViewX: 0.69, geometry: geometry)[0]
+                    images += view.map { UInt8(($0 * 255).rounded()) }
+                    continue
+                }
                 for p in 0..<(16 * 16) {
                     let shade = Float(p % 16) / 16
                     images += [UInt8(127 + 120 * cosf(azimuth) * shade), UInt8(127 + 120 * sinf(azimuth)), UInt8(255 * elevation / 1.3)]
@@ -58,7 +71,7 @@ import ZooStore
                                      views: ZooViews(images: images, poses: poses, count: views, height: 16, width: 16, fieldOfViewX: 0.69)))
         }
         let manifest = ZooManifest(architecture: .nerf(network), classNames: ["things"], normalization: "{}", seed: 0, source: "test",
-                                   geometry: SceneGeometry(near: 2, far: 6, objectHalfSize: 0.75, volumeExtent: 2.5))
+                                   geometry: geometry)
         try ZooFile.write(records, manifest: manifest, to: dir.file("zoo.h5"))
         return try ZooReader(path: dir.file("zoo.h5"))
     }
@@ -79,6 +92,9 @@ import ZooStore
         s.refine.iterations = 3
         s.refine.rays = 32
         s.refine.samplesPerRay = 8
+        s.search.candidates = 12
+        s.search.resolution = 8
+        s.search.samplesPerRay = 8
         return s
     }
 
@@ -152,6 +168,12 @@ import ZooStore
         #expect(view.refined != nil && scene.predicted.rotationMedianDeg.isFinite)
         // Retrieval then refinement: the nearest training view's pose refined, for the seen scenes' views.
         #expect(view.nearestViewRefined?.rotationMedianDeg.isFinite == true && scene.nearestViewRefined == nil)
+        // Render-and-compare search, then refinement, on both splits; the search never does worse
+        // in pixels than the prediction it may keep, so it reports how often it kept it.
+        for split in [view, scene] {
+            #expect(split.searched?.rotationMedianDeg.isFinite == true && split.searchedRefined?.rotationMedianDeg.isFinite == true)
+            #expect(split.searchKeptPrediction.map { (0...1).contains($0) } == true)
+        }
         let csv = try String(contentsOfFile: dir.file("pose/predictions.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.count == 1 + 8 + 6)
         #expect(csv[0].hasPrefix("split,scene,view,true_r00,") && csv[0].contains(",predicted_z,rotation_error_deg,")
@@ -170,6 +192,28 @@ import ZooStore
         for figure in ["cameras-unseen_view.png", "cameras-unseen_scene.png"] {
             #expect(try PNG.read(dir.file("pose/figures/\(figure)")).width > 100)
         }
+    }
+
+    /// Views that are their NeRF's renders: searching among the training poses finds each training
+    /// view's own pose, in every scene, and keeps a prediction only when it renders closer.
+    @Test func theSearchFindsTheCandidateThatRendersTheView() throws {
+        let dir = TemporaryDirectory()
+        let zoo = try Self.tinyZoo(in: dir, rendered: true)
+        let data = try PoseDataset(zoo: zoo, trainViews: 4)
+        var search = PoseSearch()
+        search.resolution = 16
+        let refiner = PoseRefiner(PoseRefinement(), search: search, data: data, zoo: zoo, seed: 1)
+        let candidates = PoseSearch.spread(data.pairs(.train).map { data.pose(scene: $0.scene, view: $0.view) }, count: 1000)
+        #expect(candidates.count == 16)
+        // Predictions: every view given the pose of view 0 of scene 0.
+        let wrong = data.pose(scene: 0, view: 0)
+        let predictions = data.pairs(.train).map { PoseError(scene: $0.scene, view: $0.view, rotation: wrong.rotation, position: wrong.position,
+                                                             truth: data.pose(scene: $0.scene, view: $0.view)) }
+        let found = try refiner.search(predictions, candidates: candidates)
+        #expect(found.errors.map(\.view) == predictions.map(\.view) && found.errors.map(\.scene) == predictions.map(\.scene))
+        for e in found.errors { #expect(e.rotationDegrees < 0.1 && e.translation < 1e-4, "scene \(e.scene) view \(e.view): \(e.rotationDegrees)°") }
+        // Only scene 0's view 0 was predicted right (there the prediction and its own candidate tie).
+        #expect(found.keptPrediction <= 1)
     }
 
     @Test func thePoseModelOverfitsTwoScenesOfTwentyViews() throws {

@@ -90,5 +90,49 @@ func fixtureCube() throws -> TriangleMesh {
         // (0.24 → 0.46 world units): at 64×64 a small rotation and a sideways shift look alike.
         #expect(after < before * 0.8, "refinement: \(before)° → \(after)°")
         #expect(position.x.isFinite && position.y.isFinite && position.z.isFinite)
+
+        // Render-and-compare search on the views the NeRF never saw: 128 candidate cameras on the
+        // upper hemisphere (8 elevations × 16 azimuths at the renderer's distance) rendered at 16×16;
+        // each held-out view picks the closest render, against a start on the far side of the object.
+        var search = PoseSearch()
+        search.resolution = 16
+        let distance = (camera.position * camera.position).sum().squareRoot()
+        let candidates = (0..<128).map { k -> PoseSearch.Pose in
+            let azimuth = Float(k % 16) * .pi / 8, elevation = Float(k / 16) * 0.18 + 0.1
+            let m = PinholeCamera.lookAt(eye: distance * SIMD3(cos(elevation) * cos(azimuth), cos(elevation) * sin(azimuth), sin(elevation)))
+            return ([m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10]], SIMD3(m[3], m[7], m[11]))
+        }
+        let geometry = SceneGeometry(near: fit.near, far: fit.far, objectHalfSize: settings.objectHalfSize, volumeExtent: 2.5, lastSegment: .bin)
+        let renders = search.render(nerf, poses: candidates, fieldOfViewX: settings.fieldOfViewX, geometry: geometry)
+        var found: [(chosen: Float, nearest: Float)] = []
+        for (view, truthCamera) in zip(heldOut.colors, heldOut.cameras) {
+            let t = truthCamera.cameraToWorld, truth = [0, 1, 2, 4, 5, 6, 8, 9, 10].map { t[$0] }
+            let farSide = PinholeCamera.lookAt(eye: -truthCamera.position * SIMD3(1, 1, -1))
+            let start: PoseSearch.Pose = ([0, 1, 2, 4, 5, 6, 8, 9, 10].map { farSide[$0] }, SIMD3(farSide[3], farSide[7], farSide[11]))
+            let best = search.closest(to: view, size: 64, among: search.render(nerf, poses: [start], fieldOfViewX: settings.fieldOfViewX,
+                                                                                geometry: geometry) + renders)
+            let chosen = best == 0 ? start.rotation : candidates[best - 1].rotation
+            found.append((Rotations.angleDegrees(chosen, truth), candidates.map { Rotations.angleDegrees($0.rotation, truth) }.min()!))
+        }
+        // Measured: 1.2°, 1.3°, 13.7° and 27.9° from the truth, where the nearest candidates were 1.2°,
+        // 1.3°, 11.1° and 6.1° away (the far-side start never chosen): the median under 15°, and
+        // three of four views within 15° of the best the candidates allow.
+        let chosen = found.map(\.chosen).sorted()
+        #expect((chosen[1] + chosen[2]) / 2 < 15, "search: \(found)")
+        #expect(found.filter { $0.chosen < $0.nearest + 15 }.count >= 3, "search: \(found)")
+    }
+
+    /// The search's helpers: farthest-point thinning keeps the first pose and the far ones, and the
+    /// views are averaged down by area.
+    @Test func poseSearchThinsCandidatesAndAveragesViewsDown() {
+        let poses = [Float](arrayLiteral: 0, 1, 2, 30, 90, 180).map { degrees -> PoseSearch.Pose in
+            (Rotations.axisAngle(SIMD3(0, 0, 1), degrees: degrees), SIMD3(4, 0, 0))
+        }
+        let kept = PoseSearch.spread(poses, count: 3).map { Rotations.angleDegrees($0.rotation, poses[0].rotation).rounded() }
+        #expect(kept == [0, 180, 90])
+        #expect(PoseSearch.spread(poses, count: 10).count == 6)
+        // A 4×4 image whose pixel (x, y) holds x + 4y in every channel, averaged to 2×2.
+        let image = (0..<16).flatMap { p in [Float](repeating: Float(p), count: 3) }
+        #expect(PoseSearch.downsample(image, size: 4, to: 2) == [2.5, 2.5, 2.5, 4.5, 4.5, 4.5, 10.5, 10.5, 10.5, 12.5, 12.5, 12.5])
     }
 }
