@@ -148,7 +148,7 @@ public enum PoseTask: PipelineTask {
                                      searched: searched.flatMap { PoseMetrics($0.errors) }, searchedRefined: PoseMetrics(searchedRefined),
                                      searchKeptPrediction: searched.map { Double($0.keptPrediction) / Double(errors.count) })
             if split == .unseenView { summary.unseenView = result } else { summary.unseenScene = result }
-            table.add(split: split, errors: errors, refined: refined, data: data)
+            table.add(split: split, errors: errors, refined: refined, searchedRefined: searchedRefined, data: data)
             let title = "\(split.rawValue.replacingOccurrences(of: "_", with: " ")): " + String(format: "median %.1f deg", predicted.rotationMedianDeg)
             try PNG.write(CameraFigure.make(truth: errors.map { data.pose(scene: $0.scene, view: $0.view).position },
                                             predicted: errors.map(\.predictedPosition), title: title),

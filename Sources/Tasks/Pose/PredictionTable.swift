@@ -1,5 +1,6 @@
 /// `predictions.csv`: one row per held-out view with its true and predicted pose (rotation
-/// row-major, position in world units), the errors, and the refined pose and errors when refined.
+/// row-major, position in world units), the errors, and the pose and errors after refinement and
+/// after search then refinement (the stage's estimate), where they ran.
 public struct PredictionTable {
     private var rows: [String]
 
@@ -8,11 +9,12 @@ public struct PredictionTable {
             (0..<3).flatMap { i in (0..<3).map { j in "\(prefix)_r\(i)\(j)" } } + ["x", "y", "z"].map { "\(prefix)_\($0)" }
         }
         rows = [(["split", "scene", "view"] + pose("true") + pose("predicted") + ["rotation_error_deg", "translation_error"]
-                 + pose("refined") + ["refined_rotation_error_deg", "refined_translation_error"]).joined(separator: ",")]
+                 + pose("refined") + ["refined_rotation_error_deg", "refined_translation_error"]
+                 + pose("searched_refined") + ["searched_refined_rotation_error_deg", "searched_refined_translation_error"]).joined(separator: ",")]
     }
 
-    /// Adds the rows of one split; `refined` is empty or matches `errors` one to one.
-    public mutating func add(split: PoseSplit, errors: [PoseError], refined: [PoseError], data: PoseDataset) {
+    /// Adds the rows of one split; `refined` and `searchedRefined` are empty or match `errors` one to one.
+    public mutating func add(split: PoseSplit, errors: [PoseError], refined: [PoseError], searchedRefined: [PoseError], data: PoseDataset) {
         func number(_ v: Float) -> String { String(format: "%.6g", v) }
         func pose(_ rotation: [Float], _ position: SIMD3<Float>) -> [String] {
             rotation.map(number) + [position.x, position.y, position.z].map(number)
@@ -22,11 +24,13 @@ public struct PredictionTable {
             var cells = [split.rawValue, csvField(data.names[e.scene]), "\(e.view)"]
             cells += pose(truth.rotation, truth.position) + pose(e.predictedRotation, e.predictedPosition)
             cells += [number(e.rotationDegrees), number(e.translation)]
-            if refined.indices.contains(i) {
-                let r = refined[i]
-                cells += pose(r.predictedRotation, r.predictedPosition) + [number(r.rotationDegrees), number(r.translation)]
-            } else {
-                cells += [String](repeating: "", count: 14)
+            for later in [refined, searchedRefined] {
+                if later.indices.contains(i) {
+                    let r = later[i]
+                    cells += pose(r.predictedRotation, r.predictedPosition) + [number(r.rotationDegrees), number(r.translation)]
+                } else {
+                    cells += [String](repeating: "", count: 14)
+                }
             }
             rows.append(cells.joined(separator: ","))
         }

@@ -177,11 +177,12 @@ import ZooStore
         let csv = try String(contentsOfFile: dir.file("pose/predictions.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.count == 1 + 8 + 6)
         #expect(csv[0].hasPrefix("split,scene,view,true_r00,") && csv[0].contains(",predicted_z,rotation_error_deg,")
-                && csv[0].hasSuffix("refined_rotation_error_deg,refined_translation_error"))
+                && csv[0].contains(",refined_rotation_error_deg,refined_translation_error,searched_refined_r00,")
+                && csv[0].hasSuffix("searched_refined_rotation_error_deg,searched_refined_translation_error"))
         // The true pose in a row is the zoo's camera: scene-0 view 4 (the first held-out view).
         let data = try PoseDataset(zoo: try ZooReader(path: dir.file("zoo.h5")), trainViews: 4)
         let row = csv[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        #expect(row.count == 3 + 12 + 12 + 2 + 12 + 2 && row[0] == "unseen_view" && row[1] == "scene-0" && row[2] == "4")
+        #expect(row.count == 3 + 12 + 12 + 2 + 12 + 2 + 12 + 2 && row[0] == "unseen_view" && row[1] == "scene-0" && row[2] == "4")
         let truth = data.pose(scene: 0, view: 4)
         expectClose(row[3..<15].map { Float($0)! }, truth.rotation + [truth.position.x, truth.position.y, truth.position.z], atol: 1e-5)
         // train_scenes keeps that many training scenes, evenly spaced; more than there are is an error.
@@ -189,6 +190,8 @@ import ZooStore
                 == [data.trainScenes[0], data.trainScenes[2]])
         #expect(throws: FormatError.self) { try PoseDataset(zoo: try ZooReader(path: dir.file("zoo.h5")), trainViews: 4, trainScenes: 5) }
         #expect(Float(row[27])! >= 0 && !row[29].isEmpty)
+        // The stage's estimate (search, then refinement) is in the last columns, its error as the summary counts it.
+        #expect(Float(row[row.count - 2])! >= 0 && Float(row[row.count - 2])! <= 180)
         for figure in ["cameras-unseen_view.png", "cameras-unseen_scene.png"] {
             #expect(try PNG.read(dir.file("pose/figures/\(figure)")).width > 100)
         }
