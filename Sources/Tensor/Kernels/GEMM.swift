@@ -49,6 +49,7 @@ extension Kernels {
             }
             return
         }
+        _ = Runtime.blasThreadsApplied
         GEMMStatistics.measure(m, n, k) {
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                         Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))

@@ -25,10 +25,16 @@ public enum Runtime {
     /// Threads OpenBLAS uses inside one GEMM call (default 1: the workers split GEMMs themselves).
     public static var blasThreads: Int { blasThreadCount.load(ordering: .relaxed) }
 
+    /// OpenBLAS starts with a thread per core; this holds it to `blasThreads` from the first GEMM on,
+    /// also where `configure` never runs (the tests, a library user). Its threads wait by spinning
+    /// (`sched_yield`), which on a busy machine starved the test suite's own workers.
+    static let blasThreadsApplied: Void = openblas_set_num_threads(Int32(blasThreadCount.load(ordering: .relaxed)))
+
     /// Sets both thread counts. With `blas` left out, OpenBLAS stays single-threaded and the worker
     /// threads split each large GEMM between them, which measured faster on a busy 2-core machine.
     public static func configure(threads: Int, blasThreads blas: Int = 1) {
         precondition(threads >= 1 && blas >= 1, "Runtime.configure: thread counts must be at least 1")
+        _ = blasThreadsApplied
         workerThreads.store(threads, ordering: .relaxed)
         blasThreadCount.store(blas, ordering: .relaxed)
         openblas_set_num_threads(Int32(blas))
