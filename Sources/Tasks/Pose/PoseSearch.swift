@@ -1,6 +1,7 @@
 import Configuration
 import Fields
 import Tensor
+import Zoo
 import ZooStore
 
 /// Render-and-compare initialization (the `search` section of `pose`), run before refinement:
@@ -44,20 +45,6 @@ public struct PoseSearch: Sendable, Equatable, Codable {
         return chosen.map { poses[$0] }
     }
 
-    /// An RGB image `[size·size·3]` averaged down to `[resolution·resolution·3]`: each small pixel
-    /// is the mean of the large pixels whose centres fall in it.
-    public static func downsample(_ image: [Float], size: Int, to resolution: Int) -> [Float] {
-        var sum = [Float](repeating: 0, count: resolution * resolution * 3), count = [Float](repeating: 0, count: resolution * resolution)
-        for y in 0..<size {
-            for x in 0..<size {
-                let cell = (y * resolution / size) * resolution + x * resolution / size
-                for c in 0..<3 { sum[3 * cell + c] += image[3 * (y * size + x) + c] }
-                count[cell] += 1
-            }
-        }
-        return sum.indices.map { sum[$0] / max(count[$0 / 3], 1) }
-    }
-
     /// The NeRF rendered from each pose at `resolution`², `[resolution·resolution·3]` per pose.
     public func render(_ nerf: NeRF, poses: [Pose], fieldOfViewX: Float, geometry: SceneGeometry) -> [[Float]] {
         let pixels = resolution * resolution
@@ -92,7 +79,7 @@ public struct PoseSearch: Sendable, Equatable, Codable {
     /// Index of the render (each `[resolution·resolution·3]`) closest in squared pixel distance to
     /// `image` (`[size·size·3]`, averaged down to `resolution` first).
     public func closest(to image: [Float], size: Int, among renders: [[Float]]) -> Int {
-        let view = Self.downsample(image, size: size, to: resolution)
+        let view = LabelledImages.areaAverage(image, from: (size, size), to: (resolution, resolution))
         let distances = renders.map { r in zip(r, view).reduce(Float(0)) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
         return distances.indices.min { distances[$0] < distances[$1] }!
     }

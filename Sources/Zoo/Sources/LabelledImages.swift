@@ -120,7 +120,7 @@ public enum LabelledImages {
     }
 
     /// Each target pixel is the mean of the source pixels its box covers (RGB, `[H·W·3]`).
-    static func areaAverage(_ rgb: [Float], from source: (Int, Int), to target: (Int, Int)) -> [Float] {
+    public static func areaAverage(_ rgb: [Float], from source: (Int, Int), to target: (Int, Int)) -> [Float] {
         guard source != target else { return rgb }
         var out = [Float](repeating: 0, count: target.0 * target.1 * 3)
         for ty in 0..<target.0 {

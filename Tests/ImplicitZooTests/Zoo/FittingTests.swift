@@ -122,8 +122,8 @@ func fixtureCube() throws -> TriangleMesh {
         #expect(found.filter { $0.chosen < $0.nearest + 15 }.count >= 3, "search: \(found)")
     }
 
-    /// The search's helpers: farthest-point thinning keeps the first pose and the far ones, and the
-    /// views are averaged down by area.
+    /// The search's helpers: farthest-point thinning keeps the first pose and the far ones, and a
+    /// view is compared after averaging it down by area.
     @Test func poseSearchThinsCandidatesAndAveragesViewsDown() {
         let poses = [Float](arrayLiteral: 0, 1, 2, 30, 90, 180).map { degrees -> PoseSearch.Pose in
             (Rotations.axisAngle(SIMD3(0, 0, 1), degrees: degrees), SIMD3(4, 0, 0))
@@ -133,6 +133,9 @@ func fixtureCube() throws -> TriangleMesh {
         #expect(PoseSearch.spread(poses, count: 10).count == 6)
         // A 4×4 image whose pixel (x, y) holds x + 4y in every channel, averaged to 2×2.
         let image = (0..<16).flatMap { p in [Float](repeating: Float(p), count: 3) }
-        #expect(PoseSearch.downsample(image, size: 4, to: 2) == [2.5, 2.5, 2.5, 4.5, 4.5, 4.5, 10.5, 10.5, 10.5, 12.5, 12.5, 12.5])
+        let averaged: [Float] = [2.5, 2.5, 2.5, 4.5, 4.5, 4.5, 10.5, 10.5, 10.5, 12.5, 12.5, 12.5]
+        var search = PoseSearch()
+        search.resolution = 2
+        #expect(search.closest(to: image, size: 4, among: [averaged.map { $0 + 1 }, averaged, averaged.map { $0 - 0.5 }]) == 1)
     }
 }
