@@ -22,7 +22,7 @@ public struct RunFolder: Sendable {
     /// Makes the folder ready for `settings` (the caller holds its `RunLock`): with `restart`, empties
     /// it first; otherwise refuses when it was made with different settings (keys in `volatile` may
     /// differ). Temporary files a killed run left behind are removed.
-    public func prepare(settings: ConfigNode, restart: Bool, volatile: Set<String>) throws(ConfigError) {
+    public func prepare(settings: ConfigNode, defaults: ConfigNode? = nil, restart: Bool, volatile: Set<String>) throws(ConfigError) {
         let fm = FileManager.default
         if restart, fm.fileExists(atPath: path) {
             try checkRemovable()
@@ -36,7 +36,7 @@ public struct RunFolder: Sendable {
         }
         FileBytes.removeLeftovers(under: path)
         let configPath = file("config.json")
-        let json = try differences(from: settings, volatile: volatile) { .changedSettings(runFolder: path, keys: $0) }
+        let json = try differences(from: settings, defaults: defaults, volatile: volatile) { .changedSettings(runFolder: path, keys: $0) }
         do { try FileBytes.writeAtomically(json + Data("\n".utf8), to: configPath) } catch {
             throw .unreadable(file: configPath, reason: error.description)
         }
@@ -60,9 +60,10 @@ public struct RunFolder: Sendable {
     }
 
     /// Fails with `error` of the differing keys (`key: before → now`) unless the settings this folder
-    /// was made with equal `settings` outside `volatile` keys; returns `settings` as JSON.
+    /// was made with equal `settings` outside `volatile` keys; returns `settings` as JSON. A key one
+    /// side lacks reads as its value in `defaults` (null where that lacks it too).
     @discardableResult
-    public func differences(from settings: ConfigNode, volatile: Set<String>,
+    public func differences(from settings: ConfigNode, defaults: ConfigNode? = nil, volatile: Set<String>,
                             error: ([String]) -> ConfigError) throws(ConfigError) -> Data {
         let configPath = file("config.json")
         let json: Data
@@ -70,9 +71,12 @@ public struct RunFolder: Sendable {
         if let saved = FileManager.default.contents(atPath: configPath) {
             let before = (try? ConfigNode.parse(yaml: String(decoding: saved, as: UTF8.self), file: configPath))?.flattened ?? [:]
             let now = (try? ConfigNode.parse(yaml: String(decoding: json, as: UTF8.self), file: configPath))?.flattened ?? [:]
-            // A key one side lacks reads as null: a setting added since, left at its null default, keeps
-            // the behaviour the folder was made with, so the run still resumes.
-            let differing = Set(before.keys).union(now.keys).filter { (before[$0] ?? "null") != (now[$0] ?? "null") && !volatile.contains($0) }.sorted()
+            // A key one side lacks reads as its default: a setting added since, left at its default,
+            // keeps the behaviour the folder was made with, so the run still resumes.
+            let fallback = defaults?.flattened ?? [:]
+            let differing = Set(before.keys).union(now.keys).filter {
+                (before[$0] ?? fallback[$0] ?? "null") != (now[$0] ?? fallback[$0] ?? "null") && !volatile.contains($0)
+            }.sorted()
             if !differing.isEmpty { throw error(differing.map { "\($0): \(before[$0] ?? "unset") → \(now[$0] ?? "unset")" }) }
         }
         return json

@@ -52,7 +52,8 @@ public enum StageRunner {
     private static func checkFinished<S: Stage>(_ type: S.Type, context: StageContext) throws(ConfigError) {
         let settings = try context.pipeline.settings(for: S.name, as: S.Settings.self)
         let folder = context.folder(for: S.name)
-        try folder.differences(from: try resolved(settings, context: context), volatile: volatileKeys(type)) {
+        try folder.differences(from: try resolved(settings, context: context), defaults: try resolved(S.Settings(), context: context),
+                               volatile: volatileKeys(type)) {
             .changedDependency(stage: S.name.rawValue, runFolder: folder.path, keys: $0)
         }
     }
@@ -157,7 +158,8 @@ public enum StageRunner {
     private static func prepare<S: Stage>(_ type: S.Type, settings: S.Settings, context: StageContext,
                                           restart: Bool) throws(ConfigError) -> RunFolder {
         let folder = context.folder(for: S.name)
-        try folder.prepare(settings: try resolved(settings, context: context), restart: restart, volatile: volatileKeys(type))
+        try folder.prepare(settings: try resolved(settings, context: context), defaults: try resolved(S.Settings(), context: context),
+                           restart: restart, volatile: volatileKeys(type))
         return folder
     }
 }

@@ -50,8 +50,8 @@ public enum TwinDump {
         for (name, tensor) in t.model.namedParameters { buffers["param.\(name)"] = tensor.detached() }
         var random = RandomStreams(seed: p.seed)
         for (i, batch) in batchOrder(loop, count: t.trainingCount, steps: steps).enumerated() {
-            let tokens = t.model.tokens(t.trainVolumes.indexSelect(axis: 0, batch))
             let mask = t.model.drawMask(batch: batch.count, rng: &random[.mask])
+            let tokens = t.trainingTokens(batch, symmetries: t.drawSymmetries(batch.count, random: &random))
             batches["tokens.\(i)"] = tokens
             batches["keep.\(i)"] = Tensor(shape: [batch.count, mask.visible], values: mask.keep.map(Float.init))
             batches["restore.\(i)"] = Tensor(shape: [batch.count, mask.total], values: mask.restore.map(Float.init))

@@ -6,6 +6,8 @@ import Training
 extension RandomStreamKey {
     /// Which tokens each MAE step hides.
     public static let mask = RandomStreamKey("mask")
+    /// Which symmetry turns each MAE training volume.
+    public static let volumeSymmetry = RandomStreamKey("volume_symmetry")
 }
 
 /// MAE pretraining over NeRF volumes: the model, its AdamW optimiser (warm-up + cosine), one
@@ -45,10 +47,22 @@ public final class MAE3DPretraining: TrainingTask {
     /// whole batch from the `mask` stream.
     public func accumulateGradients(batch: [Int], share: Range<Int>, random: inout RandomStreams) -> Float {
         let mask = model.drawMask(batch: batch.count, rng: &random[.mask])
+        let symmetries = drawSymmetries(batch.count, random: &random)
         guard !share.isEmpty else { return 0 }
-        let tokens = model.tokens(trainVolumes.indexSelect(axis: 0, Array(batch[share])))
+        let tokens = trainingTokens(Array(batch[share]), symmetries: symmetries.map { Array($0[share]) })
         return accumulateGradients(tokens: tokens, mask: share.count == batch.count ? mask : mask.rows(share),
                                    weight: shareWeight(share, of: batch))
+    }
+
+    /// One symmetry per sample from the `volumeSymmetry` stream when `horizontalSymmetries` is on, else nil.
+    public func drawSymmetries(_ count: Int, random: inout RandomStreams) -> [Int]? {
+        settings.horizontalSymmetries ? (0..<count).map { _ in random[.volumeSymmetry].int(below: VolumeSymmetries.count) } : nil
+    }
+
+    /// Tokens of the training volumes `rows`, each turned by its symmetry when given.
+    public func trainingTokens(_ rows: [Int], symmetries: [Int]?) -> Tensor {
+        let volumes = trainVolumes.indexSelect(axis: 0, rows)
+        return model.tokens(symmetries.map { VolumeSymmetries.apply(volumes, $0) } ?? volumes)
     }
 
     /// Adds the gradients of `weight` × the masked loss of `tokens`; returns that weighted loss.
@@ -112,6 +126,11 @@ public final class MAE3DPretraining: TrainingTask {
     public func positionMeanLoss() -> Float {
         let mean = Self.positionMean(model, trainVolumes)
         return validationLoss { tokens, _ in mean.broadcast(to: tokens.shape) }
+    }
+
+    /// Validation loss of copying each hidden point from the nearest visible point (`NearestVisiblePoint`).
+    public func nearestVisiblePointLoss() -> Float {
+        validationLoss { tokens, mask in NearestVisiblePoint.reconstruct(tokens, mask: mask, patch: model.config.patchSize) }
     }
 
     /// Each token position's mean over `volumes`, `[1, N, P³·C]`.

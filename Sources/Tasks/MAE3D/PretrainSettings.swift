@@ -21,6 +21,9 @@ public struct PretrainSettings: StageSettings, Equatable {
     public var volumeColors = VolumeColors.composited
     /// The loss is MSE on hidden tokens either way; this is what the decoder's output is added to.
     public var target = ReconstructionTarget.raw
+    /// Each training volume turned by a random one of the 8 symmetries of the square about the
+    /// vertical axis at every step, so the MAE cannot memorise where each scene's parts lie.
+    public var horizontalSymmetries = false
     public var epochs = 60
     /// Scenes per step.
     public var batchSize = 8

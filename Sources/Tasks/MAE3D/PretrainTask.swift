@@ -13,13 +13,15 @@ public enum PretrainTask: PipelineTask {
 
     public static func dependencies(_ settings: PretrainSettings) -> [StageName] { [.zoo3d] }
 
-    /// Validation MSE on hidden tokens, same masks for all three.
+    /// Validation MSE on hidden tokens, same masks for all four.
     public struct Validation: Codable, Sendable {
         public var mae: Double
         /// Every token predicted empty (opacity 0, the background colour).
         public var predictingEmpty: Double
         /// Every token predicted as its position's mean over the training scenes.
         public var positionMean: Double
+        /// Every hidden point copied from the nearest visible point (local interpolation, no training).
+        public var nearestVisiblePoint: Double
     }
 
     /// What a finished pretraining reports.
@@ -33,7 +35,7 @@ public enum PretrainTask: PipelineTask {
         public var learningRate: Double?
         /// Share of tokens holding the object (any point of opacity > 0.1), over all scenes.
         public var objectTokenShare: Double
-        /// Validation MSE on hidden tokens: the MAE's beside two baselines.
+        /// Validation MSE on hidden tokens: the MAE's beside three baselines.
         public var validation: Validation?
         /// The newest checkpoint, relative to the run folder (what `pose` loads).
         public var checkpoint: String?
@@ -84,7 +86,8 @@ public enum PretrainTask: PipelineTask {
         if !validationRows.isEmpty {
             validation = Validation(mae: Double(training.validationLoss()),
                                     predictingEmpty: Double(training.emptyPredictionLoss(emptyColor: grid.background ?? 0.5)),
-                                    positionMean: Double(training.positionMeanLoss()))
+                                    positionMean: Double(training.positionMeanLoss()),
+                                    nearestVisiblePoint: Double(training.nearestVisiblePointLoss()))
         }
         let checkpoint = CheckpointStore(runFolder: context.folder).steps().last.map { "checkpoints/step-\(String(format: "%07d", $0))" }
         return Summary(epochs: state.epoch, steps: state.step, trainScenes: trainRows.count, validationScenes: validationRows.count,

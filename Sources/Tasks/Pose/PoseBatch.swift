@@ -5,8 +5,10 @@ import Tensor
 public struct PoseBatch {
     /// The scenes (indices into the dataset).
     public let scenes: [Int]
-    /// `[B, N, P³·4]` (not read when the volume encoder is frozen).
-    public var tokens: Tensor { training.tokens(scenes) }
+    /// Quarter turns of each scene about the vertical axis (nil: none); its poses are turned alike.
+    public let turns: [Int]?
+    /// `[B, N, P³·4]` (not read when the volume encoder is frozen and no scene is turned).
+    public var tokens: Tensor { training.tokens(scenes, turns: turns) }
     /// `[B·V, 3, H, W]`
     public let images: Tensor
     /// `[B·V, 3, 3]`
@@ -16,21 +18,23 @@ public struct PoseBatch {
     let training: PoseTraining
 
     /// The batch for `scenes[share]` (all of them by default), views drawn from `viewRandom` for
-    /// every scene of `scenes`, so that each share of a data-parallel batch draws alike.
-    public init(_ training: PoseTraining, scenes: [Int], share: Range<Int>? = nil, viewRandom: inout RandomGenerator) {
+    /// every scene of `scenes`, so that each share of a data-parallel batch draws alike; `turns`
+    /// (one per scene of `scenes`) turns the scenes and their poses.
+    public init(_ training: PoseTraining, scenes: [Int], share: Range<Int>? = nil, viewRandom: inout RandomGenerator, turns: [Int]? = nil) {
         let data = training.data
         let k = min(training.settings.viewsPerStep, data.trainViews)
         let share = share ?? scenes.indices
-        var pairs: [(scene: Int, view: Int)] = []
+        var pairs: [(scene: Int, view: Int)] = [], pairTurns: [Int] = []
         for (i, s) in scenes.enumerated() {
             let views = viewRandom.permutation(data.trainViews).prefix(k)
-            if share.contains(i) { for v in views { pairs.append((s, v)) } }
+            if share.contains(i) { for v in views { pairs.append((s, v)); pairTurns.append(turns?[i] ?? 0) } }
         }
-        let index = pairs.map { $0.scene * data.viewsPerScene + $0.view }
+        let poses = zip(pairs, pairTurns).map { SceneTurn.pose(data.pose(scene: $0.0.scene, view: $0.0.view), quarterTurns: $0.1) }
         self.scenes = Array(scenes[share])
+        self.turns = turns.map { Array($0[share]) }
         self.training = training
         images = data.images(pairs)
-        rotations = Tensor(shape: [pairs.count, 3, 3], values: index.flatMap { data.rotations[$0] })
-        translations = Tensor(shape: [pairs.count, 3], values: index.flatMap { training.target(data.positions[$0]) })
+        rotations = Tensor(shape: [pairs.count, 3, 3], values: poses.flatMap(\.rotation))
+        translations = Tensor(shape: [pairs.count, 3], values: poses.flatMap { training.target($0.position) })
     }
 }

@@ -36,6 +36,10 @@ public struct PoseSettings: StageSettings, Equatable {
     /// Keep the volume encoder as loaded (pretrained or drawn) and encode every scene once, so a
     /// step costs only the view encoder and the pose transformer (grid tokenizer only).
     public var freezeVolumeEncoder = false
+    /// Turn each training scene about the vertical axis by a random multiple of 90° at every step,
+    /// its volume and its cameras together (the views are unchanged), so the view alone no longer
+    /// tells the pose: only the volume shows which way the object faces (grid tokenizer only).
+    public var sceneTurns = false
     /// Rate of learnable tokenizer parameters (angles, in radians).
     public var tokenizerLearningRate: Float = 1e-3
     public var weightDecay: Float = 0.05
@@ -53,7 +57,7 @@ public struct PoseSettings: StageSettings, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case initialization = "init", pretrainedRun, tokenizer, trainViews, trainScenes, epochs, steps, batchSize, viewsPerStep, learningRate,
-             pretrainedLearningRate, freezeVolumeEncoder, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
+             pretrainedLearningRate, freezeVolumeEncoder, sceneTurns, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
              refine, search, seed
     }
 
@@ -77,6 +81,8 @@ public struct PoseSettings: StageSettings, Equatable {
         try search.validate(check.section("search"))
         try check.require(!freezeVolumeEncoder || tokenizer == .grid, "freeze_volume_encoder",
                           "a frozen volume encoder encodes each scene once, which needs tokenizer=grid (a learnable tokenizer moves its points)")
+        try check.require(!sceneTurns || tokenizer == .grid, "scene_turns",
+                          "scenes are turned on their sampled volumes, which needs tokenizer=grid (a learnable tokenizer queries the NeRFs)")
     }
 
     /// The loop that runs these settings on `trainingScenes` scenes.

@@ -26,6 +26,10 @@ public enum PoseTask: PipelineTask {
         public var refined: PoseMetrics?
         /// Each scene's volume swapped for the next scene's: near `predicted` means the volume is ignored.
         public var volumeShuffled: PoseMetrics?
+        /// Every scene and its cameras turned a quarter turn about the vertical axis (the views
+        /// unchanged, the truth turned): near `predicted` only if the model reads from the volume
+        /// which way the object faces; a model that ignores it is off by the turn (grid tokenizer).
+        public var volumeTurned: PoseMetrics?
         /// The pose of the most similar training view by pixel distance.
         public var nearestView: PoseMetrics?
         /// That pose refined through the NeRF as the model's predictions are (retrieval, then
@@ -143,6 +147,7 @@ public enum PoseTask: PipelineTask {
             let n = zoo.count
             let result = SplitResult(predicted: predicted, refined: PoseMetrics(refined),
                                      volumeShuffled: n > 1 ? PoseMetrics(training.predict(split, volumeOf: { ($0 + 1) % n })) : nil,
+                                     volumeTurned: settings.tokenizer == .grid ? PoseMetrics(training.predict(split, quarterTurns: 1)) : nil,
                                      nearestView: PoseMetrics(nearest), nearestViewRefined: PoseMetrics(nearestRefined),
                                      meanPose: PoseMetrics(PoseBaselines.meanPose(data, split: split)),
                                      searched: searched.flatMap { PoseMetrics($0.errors) }, searchedRefined: PoseMetrics(searchedRefined),

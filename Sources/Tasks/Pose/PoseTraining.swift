@@ -7,6 +7,8 @@ import Training
 extension RandomStreamKey {
     /// Which training views of each scene a pose step uses.
     public static let views = RandomStreamKey("views")
+    /// How far each training scene of a pose step is turned (`scene_turns`).
+    public static let sceneTurns = RandomStreamKey("scene_turns")
 }
 
 /// One predicted pose and how far it is from the truth.
@@ -89,9 +91,12 @@ public final class PoseTraining: TrainingTask {
         }
     }
 
-    /// Encoded tokens `[B, T, dim]` of `scenes`: from the frozen cache, or through the encoder.
-    func encode(_ scenes: [Int], tokens: @autoclosure () -> Tensor) -> Tensor {
-        frozenScenes.map { $0.indexSelect(axis: 0, scenes) } ?? model.encodeScenes(tokens())
+    /// Encoded tokens `[B, T, dim]` of `scenes` turned by `turns` quarter turns (nil: none): from
+    /// the frozen cache, through the frozen encoder for turned scenes, or through the encoder.
+    func encode(_ scenes: [Int], turns: [Int]? = nil, tokens: @autoclosure () -> Tensor) -> Tensor {
+        guard let frozenScenes else { return model.encodeScenes(tokens()) }
+        guard let turns, turns.contains(where: { $0 % 4 != 0 }) else { return frozenScenes.indexSelect(axis: 0, scenes) }
+        return withoutGradient { model.encodeScenes(tokens()) }
     }
 
     /// Parameters to checkpoint: the model's and the tokenizer's.
@@ -101,12 +106,16 @@ public final class PoseTraining: TrainingTask {
 
     public var trainingCount: Int { data.trainScenes.count }
 
-    /// Tokens `[B, N, P³·4]` of scenes.
-    public func tokens(_ scenes: [Int]) -> Tensor {
+    /// Tokens `[B, N, P³·4]` of scenes, each turned by its number of quarter turns about the
+    /// vertical axis when `turns` is given (grid tokenizer only).
+    public func tokens(_ scenes: [Int], turns: [Int]? = nil) -> Tensor {
         if tokenizer.isLearnable, let nerfs {
+            precondition(turns?.allSatisfy { $0 % 4 == 0 } ?? true, "PoseTraining: scenes are turned on grid volumes only")
             return tokenizer.tokens(nerfs.select(scenes))
         }
-        return VolumePatches.patchify(volumes.indexSelect(axis: 0, scenes), patch: tokenizer.patch)
+        let selected = volumes.indexSelect(axis: 0, scenes)
+        let turned = turns.map { VolumeSymmetries.apply(selected, $0.map(VolumeSymmetries.quarterTurn)) } ?? selected
+        return VolumePatches.patchify(turned, patch: tokenizer.patch)
     }
 
     /// Normalised translation target of a view.
@@ -119,7 +128,8 @@ public final class PoseTraining: TrainingTask {
     /// Gradients of the loss over training scenes `batch[share]` (positions in `data.trainScenes`),
     /// `viewsPerStep` random training views of each, drawn for the whole batch.
     public func accumulateGradients(batch: [Int], share: Range<Int>, random: inout RandomStreams) -> Float {
-        let views = PoseBatch(self, scenes: batch.map { data.trainScenes[$0] }, share: share, viewRandom: &random[.views])
+        let turns = settings.sceneTurns ? batch.map { _ in random[.sceneTurns].int(below: 4) } : nil
+        let views = PoseBatch(self, scenes: batch.map { data.trainScenes[$0] }, share: share, viewRandom: &random[.views], turns: turns)
         guard !share.isEmpty else { return 0 }
         return accumulateGradients(views, weight: shareWeight(share, of: batch))
     }
@@ -142,7 +152,7 @@ public final class PoseTraining: TrainingTask {
 
     /// Adds the gradients of `weight` × the batch's loss; returns that weighted loss.
     func accumulateGradients(_ batch: PoseBatch, weight: Float) -> Float {
-        let (rotation, translation) = model(scenes: encode(batch.scenes, tokens: batch.tokens), images: batch.images)
+        let (rotation, translation) = model(scenes: encode(batch.scenes, turns: batch.turns, tokens: batch.tokens), images: batch.images)
         let loss = ((translation - batch.translations).abs().mean() + model.config.rotationWeight * (rotation - batch.rotations).abs().mean()) * weight
         loss.backward()
         return loss.item
@@ -158,8 +168,10 @@ public final class PoseTraining: TrainingTask {
     }
 
     /// Predictions and errors for every (scene, view) pair of a split. With `volumeOf`, each scene
-    /// is shown another scene's volume (a check that the model uses the volume at all).
-    public func predict(_ split: PoseSplit, scenesPerBatch: Int = 8, volumeOf: ((Int) -> Int)? = nil) -> [PoseError] {
+    /// is shown another scene's volume (a check that the model uses the volume at all); with
+    /// `quarterTurns`, every scene and its true cameras are turned that far about the vertical axis
+    /// (the views unchanged: only the volume shows the turn).
+    public func predict(_ split: PoseSplit, scenesPerBatch: Int = 8, volumeOf: ((Int) -> Int)? = nil, quarterTurns: Int = 0) -> [PoseError] {
         let pairs = data.pairs(split)
         let scenes = Array(Set(pairs.map(\.scene))).sorted()
         var errors: [PoseError] = []
@@ -167,7 +179,8 @@ public final class PoseTraining: TrainingTask {
             for start in stride(from: 0, to: scenes.count, by: scenesPerBatch) {
                 let chunk = Array(scenes[start..<min(scenes.count, start + scenesPerBatch)])
                 let shown = volumeOf.map { chunk.map($0) } ?? chunk
-                let encoded = encode(shown, tokens: tokens(shown))
+                let turns = quarterTurns % 4 == 0 ? nil : chunk.map { _ in quarterTurns }
+                let encoded = encode(shown, turns: turns, tokens: tokens(shown, turns: turns))
                 for (i, scene) in chunk.enumerated() {
                     let views = pairs.filter { $0.scene == scene }
                     let sceneTokens = encoded.slice(axis: 0, i..<(i + 1))
@@ -177,7 +190,8 @@ public final class PoseTraining: TrainingTask {
                         let position = SIMD3(t[3 * j], t[3 * j + 1], t[3 * j + 2]) * model.config.translationScale
                             + model.config.translationOffset
                         errors.append(PoseError(scene: pair.scene, view: pair.view, rotation: Array(r[(9 * j)..<(9 * j + 9)]),
-                                                position: position, truth: data.pose(scene: pair.scene, view: pair.view)))
+                                                position: position,
+                                                truth: SceneTurn.pose(data.pose(scene: pair.scene, view: pair.view), quarterTurns: quarterTurns)))
                     }
                 }
             }

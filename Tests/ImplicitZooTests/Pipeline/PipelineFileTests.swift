@@ -128,6 +128,17 @@ import Zoo
         #expect(throws: ConfigError.changedSettings(runFolder: folder.path, keys: ["stage.limit: null → 3"])) {
             try folder.prepare(settings: set, restart: false, volatile: [])
         }
+        // So does one added at a non-null default, which the stage's defaults name.
+        let defaults = ConfigNode.mapping([("stage", .mapping([("steps", .scalar("5")), ("turns", .scalar("false"))]))])
+        let turnsOff = ConfigNode.mapping([("stage", .mapping([("steps", .scalar("20")), ("workers", .scalar("1")), ("turns", .scalar("false"))]))])
+        let older = RunFolder(path: dir.file("older"))
+        try older.prepare(settings: steps, restart: false, volatile: [])
+        #expect(throws: ConfigError.self) { try older.prepare(settings: turnsOff, restart: false, volatile: []) }
+        try older.prepare(settings: turnsOff, defaults: defaults, restart: false, volatile: [])
+        let turnsOn = ConfigNode.mapping([("stage", .mapping([("steps", .scalar("20")), ("workers", .scalar("1")), ("turns", .scalar("true"))]))])
+        #expect(throws: ConfigError.changedSettings(runFolder: older.path, keys: ["stage.turns: false → true"])) {
+            try older.prepare(settings: turnsOn, defaults: defaults, restart: false, volatile: [])
+        }
     }
 
     /// `--restart` empties only a run folder of this program: never the working folder, one above

@@ -119,3 +119,32 @@ import Training
         #expect(MAE3DPretraining(settings: raw, trainVolumes: volumes, validationVolumes: volumes, seed: 1).model.outputOffset == nil)
     }
 }
+
+@Suite struct NearestVisiblePointTests {
+    /// Volumes whose channels hold each point's own coordinates: every hidden point's
+    /// reconstruction names its source point, which must lie in a visible token and be as close as
+    /// the nearest visible point found by brute force over the whole grid.
+    @Test func everyHiddenPointCopiesANearestVisiblePoint() {
+        let (side, p) = (12, 3)
+        let g = side / p
+        var values: [Float] = []
+        for _ in 0..<2 { for z in 0..<side { for y in 0..<side { for x in 0..<side { values += [Float(z), Float(y), Float(x)] } } } }
+        let tokens = VolumePatches.patchify(Tensor(shape: [2, side, side, side, 3], values: values), patch: p)
+        var rng = RandomGenerator(seed: 5)
+        let mask = TokenMask.random(batch: 2, total: g * g * g, visible: 9, rng: &rng)
+        let output = VolumePatches.unpatchify(NearestVisiblePoint.reconstruct(tokens, mask: mask, patch: p), patch: p, channels: 3).values
+        let hidden = mask.hidden.values
+        func tokenIndex(_ z: Int, _ y: Int, _ x: Int) -> Int { ((z / p) * g + y / p) * g + x / p }
+        for sample in 0..<2 {
+            let visiblePoints = (0..<(side * side * side)).map { ($0 / (side * side), $0 / side % side, $0 % side) }
+                .filter { hidden[sample * g * g * g + tokenIndex($0.0, $0.1, $0.2)] == 0 }
+            for z in 0..<side { for y in 0..<side { for x in 0..<side {
+                let at = (((sample * side + z) * side + y) * side + x) * 3
+                let (sz, sy, sx) = (Int(output[at]), Int(output[at + 1]), Int(output[at + 2]))
+                #expect(hidden[sample * g * g * g + tokenIndex(sz, sy, sx)] == 0, "the source point is visible")
+                let nearest = visiblePoints.map { ($0.0 - z) * ($0.0 - z) + ($0.1 - y) * ($0.1 - y) + ($0.2 - x) * ($0.2 - x) }.min()!
+                #expect((sz - z) * (sz - z) + (sy - y) * (sy - y) + (sx - x) * (sx - x) == nearest)
+            } } }
+        }
+    }
+}

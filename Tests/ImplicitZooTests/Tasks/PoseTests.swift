@@ -157,6 +157,7 @@ import ZooStore
         let pretrain = tinyPretraining().settings, root = dir.path
         var settings = Self.tinySettings
         settings.epochs = 2
+        settings.sceneTurns = true
         let context = TaskContext(folder: dir.file("pose"), seed: 1, check: SettingsCheck(file: "p.yaml", path: "stages.pose"),
                                   folders: { $0 == .zoo3d ? root : "\(root)/\($0)" },
                                   sections: { _, _ in pretrain }, log: { _ in })
@@ -173,6 +174,7 @@ import ZooStore
         for split in [view, scene] {
             #expect(split.searched?.rotationMedianDeg.isFinite == true && split.searchedRefined?.rotationMedianDeg.isFinite == true)
             #expect(split.searchKeptPrediction.map { (0...1).contains($0) } == true)
+            #expect(split.volumeTurned?.rotationMedianDeg.isFinite == true)
         }
         let csv = try String(contentsOfFile: dir.file("pose/predictions.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.count == 1 + 8 + 6)
@@ -195,6 +197,54 @@ import ZooStore
         for figure in ["cameras-unseen_view.png", "cameras-unseen_scene.png"] {
             #expect(try PNG.read(dir.file("pose/figures/\(figure)")).width > 100)
         }
+    }
+
+    /// A scene turned about the vertical axis: its volume turns as the world does (the turned
+    /// volume at p holds the original at T⁻¹p, on volumes whose channels are their own
+    /// coordinates), and a pose batch turns the cameras of a turned scene by the same T.
+    @Test func aTurnedSceneTurnsItsVolumeAndItsCamerasAlike() throws {
+        let grid = VolumeGrid(size: 6, extent: 1)
+        let coordinates = grid.points.reshaped(1, 6, 6, 6, 3)
+        for k in 0..<4 {
+            let turned = VolumeSymmetries.apply(coordinates, [VolumeSymmetries.quarterTurn(k)]).values
+            let t = SceneTurn.matrix(quarterTurns: k), points = coordinates.values
+            for i in 0..<(6 * 6 * 6) {
+                let p = Array(points[(3 * i)..<(3 * i + 3)])
+                var back = [Float](repeating: 0, count: 3)   // Tᵀp = T⁻¹p
+                for j in 0..<3 { for m in 0..<3 { back[j] += t[3 * m + j] * p[m] } }
+                expectClose(Array(turned[(3 * i)..<(3 * i + 3)]), back, atol: 1e-5)
+            }
+        }
+        let quarter = SceneTurn.pose((rotation: [1, 0, 0, 0, 1, 0, 0, 0, 1], position: SIMD3(4, 0, 1)), quarterTurns: 1)
+        #expect(quarter.rotation == [0, -1, 0, 1, 0, 0, 0, 0, 1] && quarter.position == SIMD3(0, 4, 1))
+
+        let dir = TemporaryDirectory("pose-turns")
+        let zoo = try Self.tinyZoo(in: dir)
+        let data = try PoseDataset(zoo: zoo, trainViews: 4)
+        let volumeGrid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
+        var settings = Self.tinySettings
+        settings.sceneTurns = true
+        let training = try PoseTraining(volume: Self.tinyVolume, settings: settings, data: data, grid: volumeGrid,
+                                        volumes: volumeGrid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        let scenes = Array(data.trainScenes.prefix(2))
+        var a = RandomGenerator(seed: 7), b = RandomGenerator(seed: 7)
+        let plain = PoseBatch(training, scenes: scenes, viewRandom: &a)
+        let turned = PoseBatch(training, scenes: scenes, viewRandom: &b, turns: [0, 3])
+        #expect(turned.images.values == plain.images.values)
+        let v = settings.viewsPerStep, r = plain.rotations.values, rt = turned.rotations.values
+        #expect(Array(rt[0..<(9 * v)]) == Array(r[0..<(9 * v)]))
+        let t = SceneTurn.matrix(quarterTurns: 3)
+        for view in v..<(2 * v) {
+            let rotation = Array(r[(9 * view)..<(9 * view + 9)])
+            var expected = [Float](repeating: 0, count: 9)
+            for i in 0..<3 { for j in 0..<3 { for m in 0..<3 { expected[3 * i + j] += t[3 * i + m] * rotation[3 * m + j] } } }
+            expectClose(Array(rt[(9 * view)..<(9 * view + 9)]), expected, atol: 1e-6)
+        }
+        let tokens = turned.tokens.slice(axis: 0, 1..<2).values
+        #expect(tokens == training.tokens([scenes[1]], turns: [3]).values && tokens != plain.tokens.slice(axis: 0, 1..<2).values)
+        var learnable = settings
+        learnable.tokenizer = .learnableScale
+        #expect(throws: ConfigError.self) { try learnable.validate(SettingsCheck(file: "p.yaml", path: "stages.pose")) }
     }
 
     /// Views that are their NeRF's renders: searching among the training poses finds each training

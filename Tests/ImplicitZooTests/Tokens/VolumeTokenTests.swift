@@ -111,3 +111,33 @@ import Glibc
         #expect(ObjectTokens.share(of: volumes, patch: 2) == 2.0 / 8.0)
     }
 }
+
+@Suite struct VolumeSymmetryTests {
+    /// On a volume with no symmetry of its own: the 8 images are distinct, each keeps every
+    /// horizontal layer's values at the same height, symmetry 4 is the transpose of x and y, and
+    /// each mirror undoes itself.
+    @Test func theEightSymmetriesTurnTheHorizontalPlaneOnly() {
+        let (z, s, c) = (3, 4, 2)
+        var rng = RandomGenerator(seed: 9)
+        let one = Tensor.uniform([1, z, s, s, c], rng: &rng)
+        let all = VolumeSymmetries.apply(one.broadcast(to: [8, z, s, s, c]), Array(0..<8))
+        let images = (0..<8).map { all.slice(axis: 0, $0..<($0 + 1)).values }
+        #expect(images[0] == one.values)
+        #expect(Set(images.map { $0.map(\.bitPattern) }).count == 8)
+        for image in images {
+            for layer in 0..<z {
+                let range = (layer * s * s * c)..<((layer + 1) * s * s * c)
+                #expect(image[range].sorted() == one.values[range].sorted())
+            }
+        }
+        let v = one.values
+        for layer in 0..<z { for y in 0..<s { for x in 0..<s { for ch in 0..<c {
+            #expect(images[4][((layer * s + y) * s + x) * c + ch] == v[((layer * s + x) * s + y) * c + ch])
+            #expect(images[1][((layer * s + y) * s + x) * c + ch] == v[((layer * s + y) * s + (s - 1 - x)) * c + ch])
+        } } } }
+        for mirror in [1, 2, 3] {
+            let twice = VolumeSymmetries.apply(VolumeSymmetries.apply(one, [mirror]), [mirror])
+            #expect(twice.values == one.values)
+        }
+    }
+}
