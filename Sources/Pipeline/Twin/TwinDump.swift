@@ -78,7 +78,8 @@ public enum TwinDump {
         for (name, tensor) in t.model.namedParameters { buffers["param.\(name)"] = tensor.detached() }
         var random = RandomStreams(seed: p.seed)
         for (i, batch) in batchOrder(loop, count: t.trainingCount, steps: steps).enumerated() {
-            let b = PoseBatch(t, scenes: batch.map { t.data.trainScenes[$0] }, viewRandom: &random[.views])
+            let turns = t.drawTurns(batch.count, random: &random)
+            let b = PoseBatch(t, scenes: batch.map { t.data.trainScenes[$0] }, viewRandom: &random[.views], turns: turns)
             (batches["tokens.\(i)"], batches["images.\(i)"]) = (b.tokens, b.images)
             (batches["rotations.\(i)"], batches["translations.\(i)"]) = (b.rotations, b.translations)
             losses.append(t.step(b) { if i == 0 { gradients = gradientsByName(t.model.namedParameters) } })

@@ -128,10 +128,15 @@ public final class PoseTraining: TrainingTask {
     /// Gradients of the loss over training scenes `batch[share]` (positions in `data.trainScenes`),
     /// `viewsPerStep` random training views of each, drawn for the whole batch.
     public func accumulateGradients(batch: [Int], share: Range<Int>, random: inout RandomStreams) -> Float {
-        let turns = settings.sceneTurns ? batch.map { _ in random[.sceneTurns].int(below: 4) } : nil
+        let turns = drawTurns(batch.count, random: &random)
         let views = PoseBatch(self, scenes: batch.map { data.trainScenes[$0] }, share: share, viewRandom: &random[.views], turns: turns)
         guard !share.isEmpty else { return 0 }
         return accumulateGradients(views, weight: shareWeight(share, of: batch))
+    }
+
+    /// Quarter turns for `count` scenes from the `sceneTurns` stream when `scene_turns` is on, else nil.
+    public func drawTurns(_ count: Int, random: inout RandomStreams) -> [Int]? {
+        settings.sceneTurns ? (0..<count).map { _ in random[.sceneTurns].int(below: 4) } : nil
     }
 
     public func applyGradients() { optimizer.step() }
