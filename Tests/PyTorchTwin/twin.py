@@ -10,7 +10,8 @@ replays the batches with torch.optim.AdamW and the same warm-up + cosine schedul
   - every parameter's first gradient, max |ours - twin| / max |twin| within 1e-4;
   - the loss of every step, within 1% relative.
 
-Needs `pip install torch safetensors`. Usage: python3 Tests/PyTorchTwin/twin.py DIR
+Needs `pip install torch safetensors`. Usage: python3 Tests/PyTorchTwin/twin.py DIR [--gradients]
+(`--gradients` prints every parameter's first-gradient difference).
 """
 import json
 import math
@@ -167,6 +168,11 @@ class PoseRegressor(nn.Module):
         patch_tokens = bool(m.get("patch_tokens", 0))
         self.view_encoder = ViewEncoder(int(m["image_size"]), channels, dim, patch_tokens)
         self.view_norm = nn.LayerNorm(dim, eps=1e-6)
+        if m.get("volume_summary", 0):
+            pooled = (self.grid // self.pool) ** 3
+            self.volume_summary = nn.ModuleDict({"proj": nn.Linear(pooled * dim, dim), "norm": nn.LayerNorm(dim, eps=1e-6)})
+        else:
+            self.volume_summary = None
         self.volume_type = nn.Parameter(torch.zeros(1, 1, dim))
         self.image_type = nn.Parameter(torch.zeros(1, 1, dim))
         self.pose_query = nn.Parameter(torch.zeros(1, 1, dim)) if patch_tokens else None
@@ -192,6 +198,13 @@ class PoseRegressor(nn.Module):
         image = self.view_norm(self.view_encoder(images)) + self.image_type
         volume = (scenes + self.volume_type)[:, None].expand(b, bv // b, t, d).reshape(bv, t, d)
         query = [self.pose_query.expand(bv, 1, d)] if self.pose_query is not None else []
+        if self.volume_summary is not None:
+            summary = self.volume_summary["norm"](self.volume_summary["proj"](scenes.reshape(b, t * d)))
+            summary = summary[:, None, None].expand(b, bv // b, 1, d).reshape(bv, 1, d)
+            if query:
+                query = [query[0] + summary]
+            else:
+                image = image + summary
         joint = self.pose_transformer(torch.cat(query + [image, volume], dim=1))
         feature = F.gelu(self.head["shared"](joint[:, 0]))
         rotation = rotation_from_6d(self.head["rotation"](feature))
@@ -199,7 +212,7 @@ class PoseRegressor(nn.Module):
         return (translation - translations).abs().mean() + self.rotation_weight * (rotation - rotations).abs().mean()
 
 
-def main(folder):
+def main(folder, show_gradients=False):
     trace = json.load(open(f"{folder}/trace.json"))
     initial = load_file(f"{folder}/initial.safetensors")
     batches = load_file(f"{folder}/batches.safetensors")
@@ -242,6 +255,8 @@ def main(folder):
                 theirs, mine = p.grad.reshape(-1), ours_gradients[f"grad.{name}"].reshape(-1)
                 scale = theirs.abs().max().item()
                 error = (mine - theirs).abs().max().item() / scale if scale > 0 else (mine.abs().max().item())
+                if show_gradients:
+                    print(f"  gradient {name}: {error:.2e}")
                 if error > worst_gradient[0]:
                     worst_gradient = (error, name)
         if trace["gradient_clip"] > 0:
@@ -268,6 +283,7 @@ def main(folder):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    arguments = [a for a in sys.argv[1:] if a != "--gradients"]
+    if len(arguments) != 1:
         sys.exit(__doc__)
-    main(sys.argv[1])
+    main(arguments[0], show_gradients="--gradients" in sys.argv[1:])

@@ -90,7 +90,7 @@ public enum TwinDump {
                                model: ["grid_size": Double(v.gridSize), "patch_size": Double(v.patchSize), "dim": Double(v.dim), "depth": Double(v.depth), "heads": Double(v.heads),
                                        "mlp_ratio": Double(v.mlpRatio), "volume_pool": Double(c.volumePool), "pose_depth": Double(c.poseDepth),
                                        "head_width": Double(c.headWidth), "rotation_weight": Double(c.rotationWeight),
-                                       "patch_tokens": c.imageTokens == .patches ? 1 : 0,
+                                       "patch_tokens": c.imageTokens == .patches ? 1 : 0, "volume_summary": c.volumeSummary ? 1 : 0,
                                        "image_size": Double(t.data.imageSize)]))
     }
 

@@ -17,6 +17,10 @@ public struct PoseConfiguration: Sendable, Equatable, Codable {
     /// Output channels of the view encoder's 3×3 stride-2 convolutions (one entry per layer).
     public var imageChannels = [32, 64, 128, 192]
     public var imageTokens = ImageTokens.single
+    /// Adds to the readout token a linear map of the pooled volume tokens, flattened in grid order,
+    /// through a layer norm: a short path from the volume to the pose that keeps where each
+    /// token sits (attention from the readout averages tokens, where it must find a turned object).
+    public var volumeSummary = false
     public var poseDepth = 2
     public var headWidth = 256
     /// Loss = L1(translation) + rotationWeight · L1(rotation matrix).

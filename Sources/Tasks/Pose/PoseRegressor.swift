@@ -75,6 +75,8 @@ public final class PoseRegressor: Layer {
     /// Brings the image token to the scale of the volume tokens (which leave their encoder through
     /// a layer norm); without it the image token entered the pose transformer at about 0.02.
     public let viewNorm: LayerNorm
+    /// `volume_summary`: the flattened pooled volume tokens mapped to one vector, and its norm.
+    public let volumeSummary: (projection: Linear, norm: LayerNorm)?
     /// Learned embeddings that mark volume and image tokens for the pose transformer.
     public let volumeType: Tensor
     public let imageType: Tensor
@@ -94,6 +96,9 @@ public final class PoseRegressor: Layer {
         volumeEncoder = TransformerEncoder(dim: d, depth: v.depth, heads: v.heads, mlpRatio: v.mlpRatio, weightInit: .xavierUniform, rng: &rng)
         viewEncoder = ViewEncoder(imageSize: imageSize, channels: config.imageChannels, dim: d, tokens: config.imageTokens, rng: &rng)
         viewNorm = LayerNorm(d)
+        let pooledTokens = v.tokenCount / (config.volumePool * config.volumePool * config.volumePool)
+        volumeSummary = config.volumeSummary
+            ? (Linear(pooledTokens * d, d, weightInit: .truncatedNormal(std: 0.02), biasInit: .constant(0), rng: &rng), LayerNorm(d)) : nil
         volumeType = Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true)
         imageType = Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true)
         poseQuery = config.imageTokens == .patches ? Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true) : nil
@@ -111,7 +116,9 @@ public final class PoseRegressor: Layer {
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] {
-        volumeParameters + prefixed("view_encoder", viewEncoder) + prefixed("view_norm", viewNorm) + [("volume_type", volumeType), ("image_type", imageType)]
+        volumeParameters + prefixed("view_encoder", viewEncoder) + prefixed("view_norm", viewNorm)
+            + (volumeSummary.map { prefixed("volume_summary.proj", $0.projection) + prefixed("volume_summary.norm", $0.norm) } ?? [])
+            + [("volume_type", volumeType), ("image_type", imageType)]
             + (poseQuery.map { [("pose_query", $0)] } ?? [])
             + prefixed("pose_transformer", poseTransformer) + prefixed("head.shared", shared)
             + prefixed("head.rotation", rotationHead) + prefixed("head.translation", translationHead)
@@ -128,13 +135,19 @@ public final class PoseRegressor: Layer {
 
     /// Poses of views of the encoded scenes: `scenes [B, T, dim]`, `images [B·V, 3, H, W]` (V views
     /// per scene, scene-major). Returns rotations `[B·V, 3, 3]` and normalised translations `[B·V, 3]`.
-    /// The pose is read out at the first token: the image token, or the pose query.
+    /// The pose is read out at the first token: the image token, or the pose query (which carries
+    /// the volume summary when there is one).
     public func callAsFunction(scenes: Tensor, images: Tensor) -> (rotation: Tensor, translation: Tensor) {
         let (b, t, d) = (scenes.shape[0], scenes.shape[1], scenes.shape[2])
         let bv = images.shape[0], v = bv / b
-        let image = viewNorm(viewEncoder(images)) + imageType
+        var image = viewNorm(viewEncoder(images)) + imageType
         let volume = (scenes + volumeType).reshaped(b, 1, t, d).broadcast(to: [b, v, t, d]).reshaped(bv, t, d)
-        let query = poseQuery.map { [$0.broadcast(to: [bv, 1, d])] } ?? []
+        var query = poseQuery.map { [$0.broadcast(to: [bv, 1, d])] } ?? []
+        if let (projection, norm) = volumeSummary {
+            let summary = norm(projection(scenes.reshaped(b, t * d))).reshaped(b, 1, 1, d).broadcast(to: [b, v, 1, d]).reshaped(bv, 1, d)
+            // The readout token: the single image token, or the pose query when the view is patches.
+            if query.isEmpty { image = image + summary } else { query = [query[0] + summary] }
+        }
         let joint = poseTransformer(Tensor.concat(query + [image, volume], axis: 1))
         let feature = shared(joint.slice(axis: 1, 0..<1).reshaped(bv, d)).gelu()
         return (Rotations.matrix(from6D: rotationHead(feature)), translationHead(feature))

@@ -123,6 +123,35 @@ import ZooStore
         #expect(errors.count == 16 && errors.allSatisfy { $0.rotationDegrees.isFinite })
     }
 
+    /// The pose transformer adds no positions to the pooled volume tokens, so without the summary
+    /// it reads them as a set: permuting them changes no prediction, and a turned object is only
+    /// seen through what the encoder mixed into each token. The summary reads them in grid order:
+    /// the same permutation moves the prediction (about 1e-4 at initialization, where the set stays
+    /// under 1e-7), and gradients reach its parameters.
+    @Test(arguments: ImageTokens.allCases) func theVolumeSummaryReadsWhereTokensSitAndTheTransformerDoesNot(imageTokens: ImageTokens) {
+        var rng = RandomGenerator(seed: 3)
+        let scenes = Tensor.normal([2, 8, Self.tinyVolume.dim], rng: &rng), images = Tensor.uniform([6, 3, 16, 16], rng: &rng)
+        let reversed = Tensor.concat((0..<8).reversed().map { scenes.slice(axis: 1, $0..<($0 + 1)) }, axis: 1)
+        for summary in [false, true] {
+            var config = Self.tinySettings.model
+            config.imageTokens = imageTokens
+            config.volumeSummary = summary
+            var modelRng = RandomGenerator(seed: 5)
+            let model = PoseRegressor(volume: Self.tinyVolume, config, imageSize: 16, rng: &modelRng)
+            #expect(model.namedParameters.contains { $0.name == "volume_summary.proj.weight" } == summary)
+            let (a, b) = (model(scenes: scenes, images: images).rotation, model(scenes: reversed, images: images).rotation)
+            let change = zip(a.values, b.values).map { abs($0 - $1) }.max()!
+            if summary {
+                #expect(change > 1e-5, "a permutation of the volume tokens moved the rotation by \(change)")
+                let loss = model(scenes: scenes, images: images).rotation.sum()
+                loss.backward()
+                #expect(model.volumeSummary!.projection.weight.grad!.values.contains { $0 != 0 })
+            } else {
+                #expect(change < 1e-7, "without the summary the pose transformer must ignore token order, moved \(change)")
+            }
+        }
+    }
+
     /// A frozen volume encoder: scenes are encoded once, its parameters never move, the loss still
     /// falls, and predictions equal those through the encoder itself.
     @Test func aFrozenVolumeEncoderIsEncodedOnceAndStaysPut() throws {
