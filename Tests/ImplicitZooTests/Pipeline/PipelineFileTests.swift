@@ -49,6 +49,12 @@ import Zoo
         #expect(pose.loop(seed: 0, trainingScenes: 32).epochs == 50)
         let scenes = try AblationPlan.load(fixture("../../../Pipelines/ablations/study-scenes.yaml"))
         #expect(scenes.cells.count == 3 * 2 * 3 && scenes.stage == .pose)
+        // Every cell decodes; the last scene count is the whole zoo (a count over its 270 training scenes would stop the cell).
+        let sceneCounts = try scenes.cells.map { cell in
+            try PipelineDefinition.load(fixture("../../../" + scenes.pipeline), overrides: scenes.overrides(for: cell), stage: .pose)
+                .settings(for: .pose, as: PoseSettings.self).trainScenes
+        }
+        #expect(Set(sceneCounts) == [30, 100, nil])
         // Table 2: six tokenizer rows, the images baseline and a control, five seeds each, every cell a valid classify run.
         let table2 = try AblationPlan.load(fixture("../../../Pipelines/ablations/tokenizers.yaml"))
         #expect(table2.cells.count == 8 * 5 && table2.stage == .classify && table2.variedStages == ["classify"])
