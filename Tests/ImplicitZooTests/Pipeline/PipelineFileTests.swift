@@ -50,19 +50,20 @@ import Zoo
         let scenes = try AblationPlan.load(fixture("../../../Pipelines/ablations/study-scenes.yaml"))
         #expect(scenes.cells.count == 3 * 2 * 3 && scenes.stage == .pose)
         // Every cell decodes; the last scene count is the whole zoo (a count over its 270 training scenes would stop the cell).
-        let sceneCounts = try scenes.cells.map { cell in
-            try PipelineDefinition.load(fixture("../../../" + scenes.pipeline), overrides: scenes.overrides(for: cell), stage: .pose)
-                .settings(for: .pose, as: PoseSettings.self).trainScenes
-        }
+        let sceneCounts = try scenes.cells.map { try cellPipeline(scenes, $0).settings(for: .pose, as: PoseSettings.self).trainScenes }
         #expect(Set(sceneCounts) == [30, 100, nil])
         // Table 2: six tokenizer rows, the images baseline and a control, five seeds each, every cell a valid classify run.
         let table2 = try AblationPlan.load(fixture("../../../Pipelines/ablations/tokenizers.yaml"))
         #expect(table2.cells.count == 8 * 5 && table2.stage == .classify && table2.variedStages == ["classify"])
         for cell in table2.cells.prefix(8) {
-            let cellPipeline = try PipelineDefinition.load(table2.pipeline.hasPrefix("/") ? table2.pipeline : fixture("../../../" + table2.pipeline),
-                                                           overrides: table2.overrides(for: cell), stage: .classify)
-            try cellPipeline.settings(for: .classify, as: ClassifySettings.self).validate(SettingsCheck(file: "t", path: "classify"))
+            try cellPipeline(table2, cell).settings(for: .classify, as: ClassifySettings.self).validate(SettingsCheck(file: "t", path: "classify"))
         }
+    }
+
+    /// The pipeline one ablation cell runs, its file found from the repository root.
+    private func cellPipeline(_ plan: AblationPlan, _ cell: [(key: String, value: String)]) throws -> PipelineDefinition {
+        try PipelineDefinition.load(plan.pipeline.hasPrefix("/") ? plan.pipeline : fixture("../../../" + plan.pipeline),
+                                    overrides: plan.overrides(for: cell), stage: plan.stage)
     }
 
     @Test func withoutAFileTheBuiltInDefaultRuns() throws {
