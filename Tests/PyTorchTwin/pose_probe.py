@@ -26,6 +26,7 @@ p.add_argument("--seed", type=int, default=0); p.add_argument("--pool", type=int
 p.add_argument("--threads", type=int, default=1)
 p.add_argument("--scenes-per-step", type=int, default=0); p.add_argument("--pose-depth", type=int, default=2)
 p.add_argument("--volume-tokens", type=int, default=64)
+p.add_argument("--anchors", type=int, default=0)
 a = p.parse_args()
 torch.manual_seed(a.seed); torch.set_num_threads(a.threads); rng = np.random.default_rng(a.seed)
 z = h5py.File(a.zoo, "r")
@@ -44,6 +45,21 @@ if cells is not None:  # N, tokens, 4 * (S / side)^3: one token per pooled cell,
 vol = F.avg_pool3d(vol, a.pool).flatten(1)  # N, 4*(S/pool)^3
 vol = (vol - vol[train_s].mean(0)) / (vol[train_s].std(0) + 1e-3)
 R = poses[..., :3, :3]; T = (poses[..., :3, 3] - torch.tensor([0, 0, 2.4])) / 5
+
+def angle(Rp, Rt):
+    c = ((Rp.transpose(-1, -2) @ Rt).diagonal(dim1=-2, dim2=-1).sum(-1) - 1) / 2
+    return torch.rad2deg(torch.arccos(c.clamp(-1, 1)))
+
+anchors = None
+if a.anchors:  # farthest-point sample of the training rotations
+    pool = R[train_s, :TV].reshape(-1, 3, 3)
+    chosen = [0]; d = angle(pool, pool[0].expand_as(pool))
+    for _ in range(a.anchors - 1):
+        i = int(d.argmax()); chosen.append(i); d = torch.minimum(d, angle(pool, pool[i].expand_as(pool)))
+    anchors = pool[chosen]
+    print(json.dumps(dict(anchors=a.anchors, max_gap_deg=round(float(d.max()), 1))), flush=True)
+def nearest_anchor(Rt):
+    return angle(anchors[None], Rt[:, None].expand(-1, len(anchors), 3, 3)).argmin(1)
 
 def six_to_matrix(x):
     a1, a2 = x[..., :3], x[..., 3:]
@@ -67,8 +83,9 @@ class Model(nn.Module):
             if cells is not None:
                 s.cell_embed = nn.Linear(cells.shape[-1], 192); s.cell_pos = nn.Parameter(torch.randn(1, cells.shape[1], 192) * 0.02)
         s.head = nn.Sequential(nn.Linear(192 + extra, 256), nn.GELU(), nn.Linear(256, 256), nn.GELU())
-        s.rot = nn.Linear(256, 6); s.tr = nn.Linear(256, 3)
-        with torch.no_grad(): s.rot.weight.mul_(0.1); s.rot.bias.copy_(torch.tensor([1., 0, 0, 0, 1, 0]))
+        K = max(a.anchors, 1)
+        s.rot = nn.Linear(256, 6 * K); s.tr = nn.Linear(256, 3 * K); s.logits = nn.Linear(256, K) if a.anchors else None
+        with torch.no_grad(): s.rot.weight.mul_(0.1); s.rot.bias.copy_(torch.tensor([1., 0, 0, 0, 1, 0]).repeat(K))
     def forward(s, x, scenes):
         for c in s.convs: x = F.relu(c(x))
         f = s.proj(x.flatten(1))
@@ -79,11 +96,15 @@ class Model(nn.Module):
             if cells is not None: tokens.append(s.cell_embed(cells[scenes]) + s.cell_pos + s.volume_type)
             f = s.pose_norm(s.pose(torch.cat(tokens, 1)))[:, 0]
         h = s.head(f)
-        return six_to_matrix(s.rot(h)), s.tr(h)
+        if not a.anchors: return six_to_matrix(s.rot(h)), s.tr(h), None
+        # per anchor: a residual rotation applied to the anchor, and a translation
+        rot = anchors[None] @ six_to_matrix(s.rot(h).view(len(h), -1, 6))
+        return rot, s.tr(h).view(len(h), -1, 3), s.logits(h)
 
-def angle(Rp, Rt):
-    c = ((Rp.transpose(-1, -2) @ Rt).diagonal(dim1=-2, dim2=-1).sum(-1) - 1) / 2
-    return torch.rad2deg(torch.arccos(c.clamp(-1, 1)))
+def pick(Rp, Tp, logits, k=None):
+    if logits is None: return Rp, Tp
+    k = logits.argmax(1) if k is None else k
+    i = torch.arange(len(k)); return Rp[i, k], Tp[i, k]
 
 m = Model(); opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=0.05)
 sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=a.steps, pct_start=0.1)
@@ -91,7 +112,7 @@ def evaluate(scenes, views):
     m.eval(); out = []
     with torch.no_grad():
         for s in scenes:
-            Rp, _ = m(imgs[s, views], torch.full((len(views),), int(s)))
+            Rp, _ = pick(*m(imgs[s, views], torch.full((len(views),), int(s))))
             out.append(angle(Rp, R[s, views]))
     m.train(); return float(torch.cat(out).median())
 t0 = time.time()
@@ -103,8 +124,11 @@ for step in range(a.steps):
     else:
         s = rng.choice(train_s, a.views); v = rng.integers(0, TV, a.views)
     st = torch.tensor(s)
-    Rp, Tp = m(imgs[st, v], st)
+    Rp, Tp, logits = m(imgs[st, v], st)
+    k = nearest_anchor(R[st, v]) if a.anchors else None
+    Rp, Tp = pick(Rp, Tp, logits, k)
     loss = (Tp - T[st, v]).abs().mean() + (Rp - R[st, v]).abs().mean()
+    if a.anchors: loss = loss + F.cross_entropy(logits, k)
     opt.zero_grad(); loss.backward(); opt.step(); sched.step()
     if (step + 1) % 500 == 0 or step + 1 == a.steps:
         r = dict(variant=a.variant, seed=a.seed, scenes_per_step=a.scenes_per_step, volume_tokens=a.volume_tokens, step=step + 1, loss=round(loss.item(), 4),

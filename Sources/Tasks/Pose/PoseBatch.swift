@@ -15,6 +15,8 @@ public struct PoseBatch {
     public let rotations: Tensor
     /// `[B·V, 3]`, (t − offset) / scale
     public let translations: Tensor
+    /// The model's anchor nearest each view's true rotation (nil when the model has no anchors).
+    public let nearestAnchors: [Int]?
     let training: PoseTraining
 
     /// The batch for `scenes[share]` (all of them by default), views drawn from `viewRandom` for
@@ -36,5 +38,7 @@ public struct PoseBatch {
         images = data.images(pairs)
         rotations = Tensor(shape: [pairs.count, 3, 3], values: poses.flatMap(\.rotation))
         translations = Tensor(shape: [pairs.count, 3], values: poses.flatMap { training.target($0.position) })
+        let anchors = training.model.anchors
+        nearestAnchors = anchors.isEmpty ? nil : poses.map { RotationAnchors.nearest($0.rotation, in: anchors) }
     }
 }

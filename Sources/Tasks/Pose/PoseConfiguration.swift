@@ -25,6 +25,12 @@ public struct PoseConfiguration: Sendable, Equatable, Codable {
     public var headWidth = 256
     /// Loss = L1(translation) + rotationWeight · L1(rotation matrix).
     public var rotationWeight: Float = 1
+    /// 0: the rotation is regressed directly (6-D). K > 0: the head scores K anchor rotations (a
+    /// farthest-point sample of the training poses) and regresses, for each, a residual rotation and
+    /// a translation; the loss adds the cross-entropy of the anchor nearest the truth, whose pose
+    /// alone is regressed, and a prediction takes the best-scored anchor. The L1 loss on matrix
+    /// entries pulls a view whose pose is in doubt towards the mean pose; the scores keep its modes.
+    public var rotationAnchors = 0
     /// Translations are learned as (t − offset) / scale (the paper's "map to −1..1").
     public var translationOffset = SIMD3<Float>(0, 0, 2.4)
     public var translationScale: Float = 5
@@ -40,6 +46,7 @@ public struct PoseConfiguration: Sendable, Equatable, Codable {
         try check.range(poseDepth, 1...64, "pose_depth")
         try check.range(headWidth, 1...8192, "head_width")
         try check.range(rotationWeight, 0...1000, "rotation_weight")
+        try check.range(rotationAnchors, 0...4096, "rotation_anchors")
         try check.range(translationScale, 1e-6...1e6, "translation_scale")
     }
 }

@@ -62,7 +62,9 @@ public final class ViewEncoder: Layer {
 
 /// Camera pose of a view relative to a NeRF: the volume encoder (MAE's, pretrained or not) over the
 /// scene's tokens, pooled; a view encoder giving one image feature token; a pose transformer over
-/// both, read out at the image token; an MLP with a 6-D rotation head and a translation head.
+/// both, read out at the image token; an MLP with a 6-D rotation head and a translation head, or,
+/// with anchors, a head that scores each anchor rotation and regresses, for each, a residual
+/// rotation (applied after the anchor's) and a translation.
 public final class PoseRegressor: Layer {
     /// The volume encoder's shape (the MAE's) and the rest of the model's.
     public let volume: MAE3DConfiguration
@@ -86,10 +88,19 @@ public final class PoseRegressor: Layer {
     public let shared: MLP
     public let rotationHead: Linear
     public let translationHead: Linear
+    /// Anchor rotations (row-major 3×3; up to `config.rotationAnchors` of them, empty for none) and their scores.
+    public let anchors: [[Float]]
+    public let anchorHead: Linear?
 
-    public init(volume v: MAE3DConfiguration, _ config: PoseConfiguration, imageSize: Int, rng: inout RandomGenerator) {
+    /// `anchors`: up to `config.rotationAnchors` rotations (`RotationAnchors.farthestPoints` of the
+    /// training poses; fewer when there are fewer poses), none when that is 0.
+    public init(volume v: MAE3DConfiguration, _ config: PoseConfiguration, imageSize: Int, anchors: [[Float]] = [],
+                rng: inout RandomGenerator) {
+        precondition(anchors.count <= config.rotationAnchors && (anchors.isEmpty == (config.rotationAnchors == 0)),
+                     "PoseRegressor: up to \(config.rotationAnchors) anchors expected, got \(anchors.count)")
         volume = v
         self.config = config
+        self.anchors = anchors
         let d = v.dim
         patchEmbedding = Linear(v.tokenWidth, d, weightInit: .xavierUniform, biasInit: .constant(0), rng: &rng)
         positions = SinCosEmbedding.threeDimensional(dim: d, grid: v.tokensPerSide)
@@ -104,10 +115,14 @@ public final class PoseRegressor: Layer {
         poseQuery = config.imageTokens == .patches ? Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true) : nil
         poseTransformer = TransformerEncoder(dim: d, depth: config.poseDepth, heads: v.heads, weightInit: .truncatedNormal(std: 0.02), rng: &rng)
         shared = MLP(dim: d, hidden: config.headWidth, outDim: config.headWidth, weightInit: .truncatedNormal(std: 0.02), rng: &rng)
-        rotationHead = Linear(config.headWidth, 6, weightInit: .truncatedNormal(std: 0.02), biasInit: .constant(0), rng: &rng)
-        translationHead = Linear(config.headWidth, 3, weightInit: .truncatedNormal(std: 0.02), biasInit: .constant(0), rng: &rng)
-        // Start the rotation head at the identity's 6-D code so early outputs are valid rotations.
-        rotationHead.bias!.assign([1, 0, 0, 0, 1, 0])
+        let heads = max(anchors.count, 1)
+        rotationHead = Linear(config.headWidth, 6 * heads, weightInit: .truncatedNormal(std: 0.02), biasInit: .constant(0), rng: &rng)
+        translationHead = Linear(config.headWidth, 3 * heads, weightInit: .truncatedNormal(std: 0.02), biasInit: .constant(0), rng: &rng)
+        anchorHead = anchors.isEmpty ? nil
+            : Linear(config.headWidth, anchors.count, weightInit: .truncatedNormal(std: 0.02), biasInit: .constant(0), rng: &rng)
+        // Start the rotation head at the identity's 6-D code so early outputs are valid rotations
+        // (with anchors: each anchor itself).
+        rotationHead.bias!.assign(Array([[Float]](repeating: [1, 0, 0, 0, 1, 0], count: heads).joined()))
     }
 
     /// The parameters shared with the MAE encoder (loaded from pretraining).
@@ -122,6 +137,7 @@ public final class PoseRegressor: Layer {
             + (poseQuery.map { [("pose_query", $0)] } ?? [])
             + prefixed("pose_transformer", poseTransformer) + prefixed("head.shared", shared)
             + prefixed("head.rotation", rotationHead) + prefixed("head.translation", translationHead)
+            + (anchorHead.map { prefixed("head.anchor", $0) } ?? [])
     }
 
     /// Scene tokens `[B, N, P³·C]` → pooled encoded tokens `[B, N / pool³, dim]`.
@@ -134,10 +150,13 @@ public final class PoseRegressor: Layer {
     }
 
     /// Poses of views of the encoded scenes: `scenes [B, T, dim]`, `images [B·V, 3, H, W]` (V views
-    /// per scene, scene-major). Returns rotations `[B·V, 3, 3]` and normalised translations `[B·V, 3]`.
+    /// per scene, scene-major). Returns rotations `[B·V, 3, 3]` and normalised translations `[B·V, 3]`,
+    /// and with anchors their scores `[B·V, K]`; the pose is that of anchor `anchorOf[i]` for view i
+    /// when given (training: the anchor nearest the truth), else of the best-scored anchor.
     /// The pose is read out at the first token: the image token, or the pose query (which carries
     /// the volume summary when there is one).
-    public func callAsFunction(scenes: Tensor, images: Tensor) -> (rotation: Tensor, translation: Tensor) {
+    public func callAsFunction(scenes: Tensor, images: Tensor, anchorOf: [Int]? = nil)
+        -> (rotation: Tensor, translation: Tensor, anchorScores: Tensor?) {
         let (b, t, d) = (scenes.shape[0], scenes.shape[1], scenes.shape[2])
         let bv = images.shape[0], v = bv / b
         var image = viewNorm(viewEncoder(images)) + imageType
@@ -150,6 +169,19 @@ public final class PoseRegressor: Layer {
         }
         let joint = poseTransformer(Tensor.concat(query + [image, volume], axis: 1))
         let feature = shared(joint.slice(axis: 1, 0..<1).reshaped(bv, d)).gelu()
-        return (Rotations.matrix(from6D: rotationHead(feature)), translationHead(feature))
+        guard let anchorHead else { return (Rotations.matrix(from6D: rotationHead(feature)), translationHead(feature), nil) }
+        let scores = anchorHead(feature), k = anchors.count
+        let chosen = anchorOf ?? Self.bestRows(scores.values, columns: k)
+        let rows = chosen.enumerated().map { $0.offset * k + $0.element }
+        let residual = Rotations.matrix(from6D: rotationHead(feature).reshaped(bv * k, 6).indexSelect(axis: 0, rows))
+        let anchor = Tensor(shape: [bv, 3, 3], values: chosen.flatMap { anchors[$0] })
+        return (Tensor.matmul(anchor, residual), translationHead(feature).reshaped(bv * k, 3).indexSelect(axis: 0, rows), scores)
+    }
+
+    /// The column of the largest value of each row of a row-major `[rows, columns]` array.
+    public static func bestRows(_ values: [Float], columns: Int) -> [Int] {
+        stride(from: 0, to: values.count, by: columns).map { start in
+            (0..<columns).max { values[start + $0] < values[start + $1] }!
+        }
     }
 }

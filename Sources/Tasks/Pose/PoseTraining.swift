@@ -58,7 +58,9 @@ public final class PoseTraining: TrainingTask {
     public init(volume: MAE3DConfiguration, settings: PoseSettings, data: PoseDataset, grid: VolumeGrid, volumes: Tensor,
                 nerfs: NeRFBatch?, pretrained: [String: Tensor]?, seed: UInt64) throws(ParameterLoadError) {
         var rng = RandomGenerator(seed: seed)
-        model = PoseRegressor(volume: volume, settings.model, imageSize: data.imageSize, rng: &rng)
+        let trainingPoses = data.trainScenes.flatMap { s in (0..<data.trainViews).map { data.pose(scene: s, view: $0).rotation } }
+        let anchors = RotationAnchors.farthestPoints(trainingPoses, count: settings.model.rotationAnchors)
+        model = PoseRegressor(volume: volume, settings.model, imageSize: data.imageSize, anchors: anchors, rng: &rng)
         if let pretrained { try loadParameters(model.volumeParameters, from: pretrained, allowExtra: true) }
         tokenizer = VolumeTokenizer(kind: settings.tokenizer, grid: grid, patch: volume.patchSize)
         precondition(!tokenizer.isLearnable || nerfs != nil, "PoseTraining: a learnable tokenizer needs the zoo's NeRFs")
@@ -157,8 +159,11 @@ public final class PoseTraining: TrainingTask {
 
     /// Adds the gradients of `weight` × the batch's loss; returns that weighted loss.
     func accumulateGradients(_ batch: PoseBatch, weight: Float) -> Float {
-        let (rotation, translation) = model(scenes: encode(batch.scenes, turns: batch.turns, tokens: batch.tokens), images: batch.images)
-        let loss = ((translation - batch.translations).abs().mean() + model.config.rotationWeight * (rotation - batch.rotations).abs().mean()) * weight
+        let (rotation, translation, scores) = model(scenes: encode(batch.scenes, turns: batch.turns, tokens: batch.tokens), images: batch.images,
+                                                    anchorOf: batch.nearestAnchors)
+        var loss = (translation - batch.translations).abs().mean() + model.config.rotationWeight * (rotation - batch.rotations).abs().mean()
+        if let scores, let nearest = batch.nearestAnchors { loss = loss + Loss.crossEntropy(scores, targets: nearest) }
+        loss = loss * weight
         loss.backward()
         return loss.item
     }
@@ -189,7 +194,7 @@ public final class PoseTraining: TrainingTask {
                 for (i, scene) in chunk.enumerated() {
                     let views = pairs.filter { $0.scene == scene }
                     let sceneTokens = encoded.slice(axis: 0, i..<(i + 1))
-                    let (rotation, translation) = model(scenes: sceneTokens, images: data.images(views))
+                    let (rotation, translation, _) = model(scenes: sceneTokens, images: data.images(views))
                     let (r, t) = (rotation.values, translation.values)
                     for (j, pair) in views.enumerated() {
                         let position = SIMD3(t[3 * j], t[3 * j + 1], t[3 * j + 2]) * model.config.translationScale

@@ -298,7 +298,44 @@ import ZooStore
         #expect(found.keptPrediction <= 1)
     }
 
-    @Test func thePoseModelOverfitsTwoScenesOfTwentyViews() throws {
+    @Test func anchorsAreSpreadOverThePosesAndTheNearestIsFound() {
+        var rng = RandomGenerator(seed: 3)
+        let poses = (0..<200).map { _ in
+            Rotations.axisAngle(SIMD3<Float>(0, 0, 1), degrees: rng.uniform(0, 360))
+        }
+        func gap(_ anchors: [[Float]]) -> Float {
+            poses.map { p in anchors.map { Rotations.angleDegrees(p, $0) }.min()! }.max()!
+        }
+        let four = RotationAnchors.farthestPoints(poses, count: 4), twelve = RotationAnchors.farthestPoints(poses, count: 12)
+        #expect(four.count == 4 && twelve.count == 12 && Array(twelve.prefix(4)) == four)
+        // Turns about one axis: K anchors at best leave no pose farther than 180°/K from its nearest,
+        // and the greedy sample is within twice the best.
+        #expect(gap(four) <= 90 && gap(twelve) <= 30 && gap(twelve) < gap(four), "largest gaps \(gap(four))°, \(gap(twelve))°")
+        for (i, anchor) in twelve.enumerated() { #expect(RotationAnchors.nearest(anchor, in: twelve) == i) }
+        #expect(RotationAnchors.farthestPoints(Array(poses.prefix(3)), count: 5).count == 3)
+    }
+
+    /// With anchors, a view's pose is its anchor's rotation after a regressed residual (near the
+    /// identity at initialization); the truth's anchor is used when given, else the best-scored one.
+    @Test func anAnchoredHeadPredictsFromItsBestScoredAnchor() {
+        var rng = RandomGenerator(seed: 2)
+        var config = Self.tinySettings.model
+        config.rotationAnchors = 3
+        let anchors = [0, 120, 240].map { Rotations.axisAngle(SIMD3<Float>(0, 0, 1), degrees: Float($0)) }
+        let model = PoseRegressor(volume: Self.tinyVolume, config, imageSize: 16, anchors: anchors, rng: &rng)
+        let scenes = Tensor.normal([1, 8, Self.tinyVolume.dim], rng: &rng)
+        let images = Tensor.uniform([2, 3, 16, 16], rng: &rng)
+        let given = model(scenes: scenes, images: images, anchorOf: [2, 1])
+        let r = given.rotation.values
+        #expect(Rotations.angleDegrees(Array(r[0..<9]), anchors[2]) < 5 && Rotations.angleDegrees(Array(r[9..<18]), anchors[1]) < 5)
+        let best = PoseRegressor.bestRows(given.anchorScores!.values, columns: 3)
+        let predicted = model(scenes: scenes, images: images)
+        #expect(predicted.rotation.values == model(scenes: scenes, images: images, anchorOf: best).rotation.values)
+        #expect(model.namedParameters.contains { $0.name == "head.anchor.weight" })
+        #expect(given.translation.shape == [2, 3] && given.anchorScores!.shape == [2, 3])
+    }
+
+    @Test(arguments: [0, 16]) func thePoseModelOverfitsTwoScenesOfTwentyViews(anchors: Int) throws {
         let dir = TemporaryDirectory()
         let zoo = try Self.tinyZoo(in: dir, scenes: 3, views: 22)           // the last scene is held out
         let data = try PoseDataset(zoo: zoo, trainViews: 20)
@@ -310,8 +347,10 @@ import ZooStore
         settings.viewsPerStep = 20
         settings.epochs = 1500
         settings.warmupEpochs = 50
+        settings.model.rotationAnchors = anchors
         let training = try PoseTraining(volume: Self.tinyVolume, settings: settings, data: data, grid: grid,
                                         volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        #expect(training.model.anchors.count == anchors)
         var rng = RandomGenerator(seed: 4)
         for _ in 0..<1500 { _ = training.step(scenes: data.trainScenes, viewRandom: &rng) }
         let train = try #require(PoseMetrics(training.predict(.train)))
