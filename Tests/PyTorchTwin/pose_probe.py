@@ -8,7 +8,9 @@ of our PoseRegressor (the view token through a layer norm plus a type embedding,
 of --pose-depth layers over it and --volume-tokens volume tokens (a linear map of the pooled volume's
 cells, 0 for none), read out at the view token, then the shared MLP and the heads). With
 --scenes-per-step, each step takes that many scenes with --views/scenes views each (ours: 4 x 16),
-not --views random (scene, view) pairs.
+not --views random (scene, view) pairs. With --anchors K, the head scores K anchor rotations (a
+farthest-point sample of the training poses) and regresses a residual rotation and a translation for
+each; the loss adds the cross-entropy of the anchor nearest the truth (our `model.rotation_anchors`).
 
     python3 Tests/PyTorchTwin/pose_probe.py Checkpoints/default/zoo3d/zoo.h5 \
         Checkpoints/default/zoo3d/zoo-volumes-*.safetensors --variant image --steps 2000
