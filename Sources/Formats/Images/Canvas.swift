@@ -21,8 +21,10 @@ public struct Canvas: Sendable {
         pixels[o] = c.0; pixels[o + 1] = c.1; pixels[o + 2] = c.2
     }
 
+    /// Fills the part of the rectangle that lies on the canvas (none, when it lies wholly off it).
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, color: Color) {
-        for j in max(0, y)..<min(height, y + h) { for i in max(0, x)..<min(width, x + w) { set(i, j, color) } }
+        let (columns, rows) = (max(0, x)..<max(max(0, x), min(width, x + w)), max(0, y)..<max(max(0, y), min(height, y + h)))
+        for j in rows { for i in columns { set(i, j, color) } }
     }
 
     /// A straight line (Bresenham), `thickness` pixels wide.

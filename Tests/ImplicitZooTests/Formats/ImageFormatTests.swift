@@ -99,4 +99,15 @@ import Formats
         #expect(image.pixels[(9 * 20 + 10) * 3 + 1] == 0)     // the line is red
         #expect(image.pixels[(5 * 20 + 15) * 3] == 255)       // background stays white
     }
+
+    /// Rectangles wholly or partly off the canvas draw their visible part, or nothing (a camera
+    /// predicted far away once crashed the pose figure here).
+    @Test func canvasClipsRectanglesOffItsEdges() {
+        var canvas = Canvas(width: 20, height: 10)
+        canvas.fill(x: -30, y: 2, width: 5, height: 5, color: (0, 0, 0))
+        canvas.fill(x: 2, y: 40, width: 5, height: 5, color: (0, 0, 0))
+        canvas.fill(x: 18, y: -3, width: 5, height: 5, color: (0, 0, 0))
+        let ink = stride(from: 0, to: canvas.pixels.count, by: 3).filter { canvas.pixels[$0] == 0 }.map { $0 / 3 }
+        #expect(ink == [18, 19, 38, 39], "ink at \(ink)")
+    }
 }

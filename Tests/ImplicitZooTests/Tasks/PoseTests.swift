@@ -298,6 +298,13 @@ import ZooStore
         #expect(found.keptPrediction <= 1)
     }
 
+    @Test func theCameraFigureDrawsFarAndNonFinitePredictions() {
+        let truth = [SIMD3<Float>(4, 0, 1), SIMD3<Float>(0, 4, 1), SIMD3<Float>(-4, 0, 2)]
+        let predicted = [SIMD3<Float>(-40, 3, 9), SIMD3<Float>(.nan, 0, 0), SIMD3<Float>(1e9, -1e9, .infinity)]
+        let image = CameraFigure.make(truth: truth, predicted: predicted, title: "far")
+        #expect(image.width == 2 * 240 + 60 && image.pixels.count == image.width * image.height * 3)
+    }
+
     @Test func anchorsAreSpreadOverThePosesAndTheNearestIsFound() {
         var rng = RandomGenerator(seed: 3)
         let poses = (0..<200).map { _ in
