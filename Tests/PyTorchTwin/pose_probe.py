@@ -29,6 +29,8 @@ p.add_argument("--threads", type=int, default=1)
 p.add_argument("--scenes-per-step", type=int, default=0); p.add_argument("--pose-depth", type=int, default=2)
 p.add_argument("--volume-tokens", type=int, default=64)
 p.add_argument("--anchors", type=int, default=0)
+p.add_argument("--init", default="torch", choices=["torch", "ours"])  # ours: every linear map after the view encoder's
+                                                                    # projection drawn as our PoseRegressor draws it
 a = p.parse_args()
 torch.manual_seed(a.seed); torch.set_num_threads(a.threads); rng = np.random.default_rng(a.seed)
 z = h5py.File(a.zoo, "r")
@@ -108,7 +110,16 @@ def pick(Rp, Tp, logits, k=None):
     k = logits.argmax(1) if k is None else k
     i = torch.arange(len(k)); return Rp[i, k], Tp[i, k]
 
-m = Model(); opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=0.05)
+m = Model()
+if a.init == "ours":  # truncated normal, std 0.02, zero bias (PoseRegressor's pose transformer, MLP and heads)
+    with torch.no_grad():
+        for name, mod in m.named_modules():
+            if isinstance(mod, nn.Linear) and not name.startswith(("proj", "cell_embed")):
+                nn.init.trunc_normal_(mod.weight, std=0.02, a=-0.04, b=0.04); nn.init.zeros_(mod.bias)
+            if isinstance(mod, nn.MultiheadAttention):
+                nn.init.trunc_normal_(mod.in_proj_weight, std=0.02, a=-0.04, b=0.04); nn.init.zeros_(mod.in_proj_bias)
+        m.rot.bias.copy_(torch.tensor([1., 0, 0, 0, 1, 0]).repeat(max(a.anchors, 1)))
+opt = torch.optim.AdamW(m.parameters(), lr=a.lr, weight_decay=0.05)
 sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=a.steps, pct_start=0.1)
 def evaluate(scenes, views):
     m.eval(); out = []
@@ -133,7 +144,7 @@ for step in range(a.steps):
     if a.anchors: loss = loss + F.cross_entropy(logits, k)
     opt.zero_grad(); loss.backward(); opt.step(); sched.step()
     if (step + 1) % 500 == 0 or step + 1 == a.steps:
-        r = dict(variant=a.variant, seed=a.seed, scenes_per_step=a.scenes_per_step, volume_tokens=a.volume_tokens, step=step + 1, loss=round(loss.item(), 4),
+        r = dict(variant=a.variant, init=a.init, anchors=a.anchors, seed=a.seed, scenes_per_step=a.scenes_per_step, volume_tokens=a.volume_tokens, step=step + 1, loss=round(loss.item(), 4),
                  train=evaluate(train_s, list(range(TV))), unseen_view=evaluate(train_s, list(range(TV, V))),
                  unseen_scene=evaluate(test_s, list(range(V))), secs=round(time.time() - t0))
         print(json.dumps(r), flush=True)
