@@ -32,10 +32,13 @@ let package = Package(
                        providers: [.apt(["libjpeg62-turbo-dev"])]),
         .target(name: "CJPEG", dependencies: ["CLibJPEG"], cSettings: fastC),
         .target(name: "CPlatform", cSettings: fastC),
+        // Our GEMM kernels (AVX-512 fp32, AVX512-BF16): optimized in every configuration, with the
+        // instruction sets named per function and chosen at run time, so any x86-64 builds them.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // Open MPI, loaded at run time (dlopen): only `mpirun` launches need it installed.
         .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
 
-        .target(name: "Tensor", dependencies: ["COpenBLAS", "CPlatform"], swiftSettings: fast),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CPlatform", "CKernels"], swiftSettings: fast),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: fast),
         .target(name: "Fields", dependencies: ["Tensor", "NN"], swiftSettings: fast),
         .target(name: "Formats", dependencies: ["Tensor", "CHDF5", "CZlib", "CJPEG"], swiftSettings: fast),

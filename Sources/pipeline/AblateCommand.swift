@@ -13,8 +13,10 @@ struct AblateCommand: ParsableCommand {
     @Option(name: .long, help: "Worker threads (default: one per core).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @OptionGroup var matmul: MatmulOptions
+
     func run() throws {
-        PipelineCommand.prepareRuntime(threads: threads, blasThreads: 1)
+        PipelineCommand.prepareRuntime(threads: threads, blasThreads: 1, matmul: matmul)
         try PipelineCommand.reportingErrors {
             let runner = AblationRunner(plan: try AblationPlan.load(file))
             let results = try runner.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }

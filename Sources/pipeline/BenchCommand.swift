@@ -18,6 +18,8 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Threads inside each OpenBLAS call (1: the workers split products themselves).")
     var blasThreads: Int = 1
 
+    @OptionGroup var matmul: MatmulOptions
+
     @Option(name: .long, help: "Timed steps per workload (the median is reported).")
     var steps: Int = 10
 
@@ -33,7 +35,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        PipelineCommand.prepareRuntime(threads: threads, blasThreads: blasThreads)
+        PipelineCommand.prepareRuntime(threads: threads, blasThreads: blasThreads, matmul: matmul)
         let runner = BenchRunner(steps: steps, warmup: warmup)
         for name in workload.isEmpty ? BenchCatalog.names : workload {
             if let line = runner.run(name) {

@@ -12,8 +12,8 @@ struct PipelineCommand: ParsableCommand {
 
     /// Work every subcommand does first: refuse an MPI launch where the command is not data
     /// parallel (only `run` is), repair a slow OpenBLAS kernel choice (restarting the process if
-    /// needed) and set the thread counts.
-    static func prepareRuntime(threads: Int, blasThreads: Int, allowsMPI: Bool = false) {
+    /// needed), set the thread counts and choose the matrix-product kernel.
+    static func prepareRuntime(threads: Int, blasThreads: Int, allowsMPI: Bool = false, matmul: MatmulOptions? = nil) {
         if !allowsMPI, let size = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"].flatMap(Int.init), size > 1 {
             let command = CommandLine.arguments.dropFirst().first ?? "this command"
             FileHandle.standardError.write(Data("error: `pipeline \(command)` runs in one process; of the commands only `pipeline run` works under mpirun (started here as one of \(size) ranks)\n".utf8))
@@ -23,6 +23,9 @@ struct PipelineCommand: ParsableCommand {
             FileHandle.standardError.write(Data((note + "\n").utf8))
         }
         Runtime.configure(threads: threads, blasThreads: blasThreads)
+        if let matmul, let note = Runtime.useMatmul(precision: matmul.precision, backend: matmul.gemm) {
+            FileHandle.standardError.write(Data((note + "\n").utf8))
+        }
     }
 
     /// Runs `body`; a user-facing error (bad file, key or value) becomes one clear line and exit

@@ -46,6 +46,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: PipelineOptions
 
+    @OptionGroup var matmul: MatmulOptions
+
     @Flag(name: .long, help: "Delete this stage's run folder and start over.")
     var restart = false
 
@@ -58,7 +60,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        PipelineCommand.prepareRuntime(threads: options.threadCount, blasThreads: 1, allowsMPI: true)
+        PipelineCommand.prepareRuntime(threads: options.threadCount, blasThreads: 1, allowsMPI: true, matmul: matmul)
         var processes = ProcessGroup.single
         try PipelineCommand.reportingErrors {
             processes = try ProcessGroup.launched()

@@ -4,7 +4,10 @@ machine hit both. Prints a Markdown table (ours, PyTorch, ratio) and writes ever
 --out. The references are ../shared/bench/*.py (--bench-dir) and, for classify and segment, the
 scripts beside this one.
 
-    python3 Tests/PyTorchTwin/compare_speed.py [--threads 1 2] [--workloads mae3d vit_tiny ...]
+    python3 Tests/PyTorchTwin/compare_speed.py [--threads 1 2] [--workloads mae3d vit_tiny ...] [--precision fp32 bf16]
+
+With --precision bf16, ours runs `--precision bf16` (bf16 matrix products) and PyTorch `--bf16`
+(torch.autocast to bfloat16), for the workloads whose reference script has that switch.
 """
 import argparse
 import json
@@ -32,6 +35,9 @@ def references(bench):
     }
 
 
+BF16_REFERENCES = {"mae3d", "vit_tiny"}
+
+
 def last_json(text):
     for line in reversed(text.strip().splitlines()):
         if line.startswith("{"):
@@ -51,27 +57,34 @@ def main():
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--pipeline", default=f"{ROOT}/.build/release/pipeline")
     p.add_argument("--bench-dir", default=os.path.normpath(f"{ROOT}/../shared/bench"))
+    p.add_argument("--precision", nargs="+", choices=["fp32", "bf16"], default=["fp32"])
     p.add_argument("--out", default="speed.jsonl")
     args = p.parse_args()
     commands = references(args.bench_dir)
     rows = []
     with open(args.out, "w") as out:
         for workload in args.workloads:
-            for threads in args.threads:
-                ours = last_json(subprocess.run([args.pipeline, "bench", "--workload", workload, "--threads", str(threads),
-                                                 "--steps", str(args.steps)], capture_output=True, text=True, check=True).stdout)
-                theirs = last_json(subprocess.run(commands[workload] + ["--threads", str(threads), "--steps", str(args.steps)],
-                                                  capture_output=True, text=True, check=True).stdout)
-                for side, report in (("swift", ours), ("pytorch", theirs)):
-                    out.write(json.dumps({"side": side, "workload": workload, "threads": threads, **report}) + "\n")
-                out.flush()
-                row = (workload, threads, seconds(ours), seconds(theirs))
-                rows.append(row)
-                print(f"{workload} {threads} thread(s): ours {row[2]:.4g} s, PyTorch {row[3]:.4g} s, ratio {row[2] / row[3]:.2f}",
-                      file=sys.stderr, flush=True)
-    print("| workload | threads | Swift | PyTorch | ratio |\n|---|---|---|---|---|")
-    for workload, threads, a, b in rows:
-        print(f"| `{workload}` | {threads} | {a:.4g} s | {b:.4g} s | {a / b:.2f} |")
+            for precision in args.precision:
+                if precision == "bf16" and workload not in BF16_REFERENCES:
+                    continue
+                for threads in args.threads:
+                    ours = last_json(subprocess.run([args.pipeline, "bench", "--workload", workload, "--threads", str(threads),
+                                                     "--steps", str(args.steps), "--precision", precision],
+                                                    capture_output=True, text=True, check=True).stdout)
+                    theirs = last_json(subprocess.run(commands[workload] + ["--threads", str(threads), "--steps", str(args.steps)]
+                                                      + (["--bf16"] if precision == "bf16" else []),
+                                                      capture_output=True, text=True, check=True).stdout)
+                    for side, report in (("swift", ours), ("pytorch", theirs)):
+                        out.write(json.dumps({"side": side, "workload": workload, "threads": threads, "precision": precision,
+                                              **report}) + "\n")
+                    out.flush()
+                    row = (workload, precision, threads, seconds(ours), seconds(theirs))
+                    rows.append(row)
+                    print(f"{workload} {precision} {threads} thread(s): ours {row[3]:.4g} s, PyTorch {row[4]:.4g} s, "
+                          f"ratio {row[3] / row[4]:.2f}", file=sys.stderr, flush=True)
+    print("| workload | precision | threads | Swift | PyTorch | ratio |\n|---|---|---|---|---|---|")
+    for workload, precision, threads, a, b in rows:
+        print(f"| `{workload}` | {precision} | {threads} | {a:.4g} s | {b:.4g} s | {a / b:.2f} |")
 
 
 if __name__ == "__main__":

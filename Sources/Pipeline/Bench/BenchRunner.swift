@@ -48,9 +48,10 @@ public struct BenchRunner {
             workload: name, medianS: round6(median(times)), minS: round6(times.min() ?? .nan),
             meanS: round6(times.reduce(0, +) / Double(max(times.count, 1))), medianCleanS: clean.isEmpty ? nil : round6(median(clean)),
             cleanSteps: clean.count, stepsTimed: times.count, warmup: warmup, threads: Runtime.threads, blasThreads: Runtime.blasThreads,
-            openblasCore: BLASCore.name, peakRssMib: Double((ProcessStatistics.peakResidentBytes() ?? 0) / 1024) / 1024,
+            openblasCore: BLASCore.name, matmulPrecision: Runtime.matmulPrecision.rawValue, gemmBackend: Runtime.gemmBackend.rawValue,
+            peakRssMib: Double((ProcessStatistics.peakResidentBytes() ?? 0) / 1024) / 1024,
             foreignCoresMean: round6(foreign.reduce(0, +) / Double(max(foreign.count, 1))),
-            lossFirstLast: [Double(losses.first ?? .nan), Double(losses.last ?? .nan)], timesS: times.map(round6),
+            lossFirstLast: [Double(losses.first ?? .nan), Double(losses.last ?? .nan)], losses: losses.map(Double.init), timesS: times.map(round6),
             gemmGflopPerStep: round6(gemmFlop / 1e9),
             gemmGflopsInBlas: gemm.seconds > 0 ? round6(gemmFlop * Double(steps) / gemm.seconds / 1e9) : nil,
             gemmGflopsPerStepTime: round6(gemmFlop / median(times) / 1e9),
@@ -77,13 +78,17 @@ struct BenchReport: Encodable {
     let cleanSteps: Int, stepsTimed: Int, warmup: Int
     let threads: Int, blasThreads: Int
     let openblasCore: String
+    /// `fp32` or `bf16`, and the fp32 GEMM code (`openblas` or our `avx512` kernel).
+    let matmulPrecision: String, gemmBackend: String
     let peakRssMib: Double
     let foreignCoresMean: Double
     let lossFirstLast: [Double]
+    /// The loss of every step, warm-up included (to compare precisions step by step).
+    let losses: [Double]
     let timesS: [Double]
-    /// Matrix-product work of one step (2 FLOP a multiply-add), its rate inside the BLAS calls
-    /// (per thread), its rate over the median step time (the whole step, everything else
-    /// included), and the thread-seconds inside BLAS over the step time.
+    /// Matrix-product work of one step (2 FLOP a multiply-add), its rate inside the GEMM calls
+    /// (per thread; OpenBLAS or ours), its rate over the median step time (the whole step,
+    /// everything else included), and the thread-seconds inside GEMM calls over the step time.
     let gemmGflopPerStep: Double
     let gemmGflopsInBlas: Double?
     let gemmGflopsPerStepTime: Double
@@ -91,8 +96,8 @@ struct BenchReport: Encodable {
     let details: [String: BenchValue]
 
     enum CodingKeys: String, CodingKey {
-        case workload, medianS, minS, meanS, medianCleanS, cleanSteps, stepsTimed, warmup, threads, blasThreads, openblasCore,
-             peakRssMib, foreignCoresMean, lossFirstLast, timesS, gemmGflopPerStep, gemmGflopsInBlas, gemmGflopsPerStepTime,
+        case workload, medianS, minS, meanS, medianCleanS, cleanSteps, stepsTimed, warmup, threads, blasThreads, openblasCore, matmulPrecision, gemmBackend,
+             peakRssMib, foreignCoresMean, lossFirstLast, losses, timesS, gemmGflopPerStep, gemmGflopsInBlas, gemmGflopsPerStepTime,
              gemmThreadSecondsShare
     }
 
@@ -110,9 +115,12 @@ struct BenchReport: Encodable {
         try c.encode(threads, forKey: .threads)
         try c.encode(blasThreads, forKey: .blasThreads)
         try c.encode(openblasCore, forKey: .openblasCore)
+        try c.encode(matmulPrecision, forKey: .matmulPrecision)
+        try c.encode(gemmBackend, forKey: .gemmBackend)
         try c.encode(peakRssMib, forKey: .peakRssMib)
         try c.encode(foreignCoresMean, forKey: .foreignCoresMean)
         try c.encode(lossFirstLast, forKey: .lossFirstLast)
+        try c.encode(losses, forKey: .losses)
         try c.encode(timesS, forKey: .timesS)
         try c.encode(gemmGflopPerStep, forKey: .gemmGflopPerStep)
         try c.encode(gemmGflopsInBlas, forKey: .gemmGflopsInBlas)

@@ -34,10 +34,10 @@ extension Kernels {
             for bh in r {
                 let b = bh / s.heads, h = bh % s.heads
                 let scores = p.base + bh * tq * tk
-                cblasGemm(false, true, tq, tk, hd, s.scale, q.head(b, h, hd), q.rowStride,
+                gemmOnCallingThread(false, true, tq, tk, hd, s.scale, q.head(b, h, hd), q.rowStride,
                           k.head(b, h, hd), k.rowStride, 0, scores, tk)
                 for row in 0..<tq { softmaxRow(scores + row * tk, scores + row * tk, tk) }
-                cblasGemm(false, false, tq, hd, tk, 1, scores, tk, v.head(b, h, hd), v.rowStride,
+                gemmOnCallingThread(false, false, tq, hd, tk, 1, scores, tk, v.head(b, h, hd), v.rowStride,
                           0, out.head(b, h, hd), out.rowStride)
             }
         }
@@ -58,15 +58,15 @@ extension Kernels {
                 let b = bh / s.heads, h = bh % s.heads
                 let probs = p.base + bh * tq * tk
                 let g = gradOut.head(b, h, hd)
-                cblasGemm(true, false, tk, hd, tq, 1, probs, tk, g, gradOut.rowStride, beta, dv.head(b, h, hd), dv.rowStride)
-                cblasGemm(false, true, tq, tk, hd, 1, g, gradOut.rowStride, v.head(b, h, hd), v.rowStride, 0, ds, tk)
+                gemmOnCallingThread(true, false, tk, hd, tq, 1, probs, tk, g, gradOut.rowStride, beta, dv.head(b, h, hd), dv.rowStride)
+                gemmOnCallingThread(false, true, tq, tk, hd, 1, g, gradOut.rowStride, v.head(b, h, hd), v.rowStride, 0, ds, tk)
                 for row in 0..<tq {
                     let pr = probs + row * tk, dr = ds + row * tk
                     softmaxBackwardRow(pr, dr, dr, tk, accumulate: false)
                 }
-                cblasGemm(false, false, tq, hd, tk, s.scale, ds, tk, k.head(b, h, hd), k.rowStride,
+                gemmOnCallingThread(false, false, tq, hd, tk, s.scale, ds, tk, k.head(b, h, hd), k.rowStride,
                           beta, dq.head(b, h, hd), dq.rowStride)
-                cblasGemm(true, false, tk, hd, tq, s.scale, ds, tk, q.head(b, h, hd), q.rowStride,
+                gemmOnCallingThread(true, false, tk, hd, tq, s.scale, ds, tk, q.head(b, h, hd), q.rowStride,
                           beta, dk.head(b, h, hd), dk.rowStride)
             }
         }

@@ -1,3 +1,4 @@
+import CKernels
 import COpenBLAS
 
 extension Kernels {
@@ -5,14 +6,15 @@ extension Kernels {
     static let gemmSplitWork = 1 << 18
 
     /// C[m, n] = alpha · op(A) · op(B) + beta · C, row-major, transposes as flags (never copies).
-    /// With several worker threads and single-threaded OpenBLAS, a large product is split into
-    /// row (or column) blocks that the workers compute side by side.
+    /// With several worker threads and single-threaded products (our kernels always are; OpenBLAS
+    /// with `blasThreads` 1), a large product is split into row (or column) blocks that the workers
+    /// compute side by side.
     static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
                              _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
         let threads = Runtime.threads
-        if threads > 1, Runtime.blasThreads == 1, m * n * k >= gemmSplitWork {
+        if threads > 1, Runtime.blasThreads == 1 || Runtime.matmulKernel != .openblas, m * n * k >= gemmSplitWork {
             let splitRows = m >= n
             let extent = splitRows ? m : n
             let pieces = Swift.min(threads, Swift.max(1, extent / 16))
@@ -25,22 +27,22 @@ extension Kernels {
                         let lo = extent * piece / pieces, hi = extent * (piece + 1) / pieces
                         if splitRows {
                             let aPart = transA ? pa.base + lo : pa.base + lo * lda
-                            cblasGemm(transA, transB, hi - lo, n, k, alpha, aPart, lda, pb.base, ldb, beta, pc.base + lo * ldc, ldc)
+                            gemmOnCallingThread(transA, transB, hi - lo, n, k, alpha, aPart, lda, pb.base, ldb, beta, pc.base + lo * ldc, ldc)
                         } else {
                             let bPart = transB ? pb.base + lo * ldb : pb.base + lo
-                            cblasGemm(transA, transB, m, hi - lo, k, alpha, pa.base, lda, bPart, ldb, beta, pc.base + lo, ldc)
+                            gemmOnCallingThread(transA, transB, m, hi - lo, k, alpha, pa.base, lda, bPart, ldb, beta, pc.base + lo, ldc)
                         }
                     }
                 }
                 return
             }
         }
-        cblasGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        gemmOnCallingThread(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
-    /// One OpenBLAS call on the calling thread.
+    /// One product on the calling thread, on the kernel `Runtime.matmulKernel` names.
     @inline(__always)
-    static func cblasGemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+    static func gemmOnCallingThread(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                               _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
                               _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         if k == 0 {
@@ -49,10 +51,21 @@ extension Kernels {
             }
             return
         }
-        _ = Runtime.blasThreadsApplied
-        GEMMStatistics.measure(m, n, k) {
-            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        switch Runtime.matmulKernel {
+        case .openblas:
+            _ = Runtime.blasThreadsApplied
+            GEMMStatistics.measure(m, n, k) {
+                cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            }
+        case .avx512:
+            GEMMStatistics.measure(m, n, k) {
+                ckernels_sgemm_avx512(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            }
+        case .bf16:
+            GEMMStatistics.measure(m, n, k) {
+                ckernels_sgemm_bf16(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            }
         }
     }
 }
@@ -79,7 +92,7 @@ extension Kernels {
         let pz = SendablePointer(z)
         parallelFor(batch) { r in
             for i in r {
-                cblasGemm(transA, transB, m, n, k, 1, px.base + xOffsets[i], lda, py.base + yOffsets[i], ldb,
+                gemmOnCallingThread(transA, transB, m, n, k, 1, px.base + xOffsets[i], lda, py.base + yOffsets[i], ldb,
                           beta, pz.base + zOffsets[i], ldc)
             }
         }

@@ -17,7 +17,7 @@ extension Tensor {
             for m in r {
                 let o = po + m * points * outF
                 for p in 0..<points { (o + p * outF).update(from: pb + m * outF, count: outF) }
-                Kernels.cblasGemm(false, true, points, outF, inF, 1, px + m * xStride, inF, pw + m * outF * inF, inF, 1, o, outF)
+                Kernels.gemmOnCallingThread(false, true, points, outF, inF, 1, px + m * xStride, inF, pw + m * outF * inF, inF, 1, o, outF)
                 if let omega, let pa {
                     let a = pa + m * points * outF
                     let w = Vec(repeating: omega)
@@ -40,7 +40,7 @@ extension Tensor {
             weight.withGradBuffer { gw, acc in
                 parallelFor(n) { r in
                     for m in r {
-                        Kernels.cblasGemm(true, false, outF, inF, points, 1, pdy + m * points * outF, outF, px + m * xStride, inF,
+                        Kernels.gemmOnCallingThread(true, false, outF, inF, points, 1, pdy + m * points * outF, outF, px + m * xStride, inF,
                                           acc ? 1 : 0, gw + m * outF * inF, inF)
                     }
                 }
@@ -60,7 +60,7 @@ extension Tensor {
                 } else {
                     parallelFor(n) { r in
                         for m in r {
-                            Kernels.cblasGemm(false, false, points, inF, outF, 1, pdy + m * points * outF, outF, pw + m * outF * inF, inF,
+                            Kernels.gemmOnCallingThread(false, false, points, inF, outF, 1, pdy + m * points * outF, outF, pw + m * outF * inF, inF,
                                               acc ? 1 : 0, gx + m * points * inF, inF)
                         }
                     }

@@ -2,7 +2,7 @@ import Dispatch
 import Synchronization
 
 /// Matrix-product work counted while switched on (by `pipeline bench`): multiply-adds and the time
-/// spent inside OpenBLAS calls, summed over threads, of the whole process (so of what runs beside
+/// spent inside GEMM calls (OpenBLAS or ours), summed over threads, of the whole process (so of what runs beside
 /// the bench too). Off, it costs one relaxed load per call.
 public enum GEMMStatistics {
     static let counting = Atomic<Bool>(false)
@@ -16,13 +16,13 @@ public enum GEMMStatistics {
         counting.store(true, ordering: .relaxed)
     }
 
-    /// Stops counting; returns the multiply-adds and the thread-seconds inside BLAS since `start()`.
+    /// Stops counting; returns the multiply-adds and the thread-seconds inside GEMM calls since `start()`.
     public static func stop() -> (multiplyAdds: Int, seconds: Double) {
         counting.store(false, ordering: .relaxed)
         return (multiplyAdds.load(ordering: .relaxed), Double(nanoseconds.load(ordering: .relaxed)) / 1e9)
     }
 
-    /// Runs one BLAS call of `m·n·k` multiply-adds, counted when counting is on.
+    /// Runs one GEMM call of `m·n·k` multiply-adds, counted when counting is on.
     @inline(__always)
     static func measure(_ m: Int, _ n: Int, _ k: Int, _ call: () -> Void) {
         guard counting.load(ordering: .relaxed) else { return call() }

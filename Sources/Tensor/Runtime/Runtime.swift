@@ -7,6 +7,8 @@ import Synchronization
 public enum Runtime {
     private static let workerThreads = Atomic<Int>(1)
     private static let blasThreadCount = Atomic<Int>(1)
+    /// The process's `MatmulKernel` raw value; -1 until `useMatmul` chooses (then automatic).
+    static let processMatmulKernel = Atomic<Int>(-1)
 
     /// A thread count that holds only inside `withThreads` (and 1 inside a worker thread).
     @TaskLocal static var scopedThreads: Int?
@@ -80,12 +82,15 @@ func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         body(0..<count)
         return
     }
+    let kernel = Runtime.scopedMatmulKernel
     withoutActuallyEscaping(body) { body in
         let work = UncheckedBox(body)
         DispatchQueue.concurrentPerform(iterations: threads) { t in
             cplatform_flush_denormals()
             let lo = count * t / threads, hi = count * (t + 1) / threads
-            if lo < hi { Runtime.$scopedThreads.withValue(1) { work.value(lo..<hi) } }
+            if lo < hi {
+                Runtime.$scopedThreads.withValue(1) { Runtime.$scopedMatmulKernel.withValue(kernel) { work.value(lo..<hi) } }
+            }
         }
     }
 }

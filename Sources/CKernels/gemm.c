@@ -1,0 +1,385 @@
+// Packed, cache-blocked GEMM on AVX-512 (fp32) and AVX512-BF16 (bf16 products, fp32 accumulation).
+//
+// The loops follow the usual five-loop layout: a KC x NC block of B is packed into NR-column panels,
+// an MC x KC block of A into MR-row panels, and a register-blocked micro-kernel computes each
+// MR x NR tile of C. Every function that uses AVX-512 carries a target attribute, so the file builds
+// for any x86-64 and the caller picks a kernel after asking the CPU (ckernels_has_*).
+#include "CKernels.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+#define AVX512_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma")))
+#define BF16_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512bf16,fma")))
+
+enum { MR = 12, NR = 32 };
+enum { F32_KC = 256, F32_MC = 12 * 16, F32_NC = 3072 };
+enum { BF16_KC = 512, BF16_MC = 12 * 16, BF16_NC = 3072 };
+
+// MARK: CPU features
+
+static uint64_t read_xcr0(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+int ckernels_has_avx512(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(1, 0, &a, &b, &c, &d)) return 0;
+    if (!(c & (1u << 27)) || !(c & (1u << 12))) return 0;  // OSXSAVE, FMA
+    if ((read_xcr0() & 0xE6) != 0xE6) return 0;             // XMM, YMM, opmask, ZMM state saved by the OS
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    const unsigned need = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);  // F, DQ, BW, VL
+    return (b & need) == need;
+}
+
+int ckernels_has_avx512_bf16(void) {
+    unsigned a, b, c, d;
+    if (!ckernels_has_avx512()) return 0;
+    if (!__get_cpuid_count(7, 1, &a, &b, &c, &d)) return 0;
+    return (a >> 5) & 1;  // AVX512_BF16
+}
+
+// MARK: Packing buffers (one pair per thread, grown on demand, kept for the thread's life)
+
+static _Thread_local void *pack_a_buffer = NULL, *pack_b_buffer = NULL;
+static _Thread_local size_t pack_a_bytes = 0, pack_b_bytes = 0;
+
+static void *grow(void **buffer, size_t *have, size_t need) {
+    if (need <= *have) return *buffer;
+    free(*buffer);
+    need = (need + 63) & ~(size_t)63;
+    *buffer = aligned_alloc(64, need);
+    if (*buffer == NULL) abort();
+    *have = need;
+    return *buffer;
+}
+
+// MARK: Storing a tile
+
+/// C tile (mr x nr) = alpha * acc + beta * C, from a full MR x NR tile held in `tile`.
+static void store_edge(const float *tile, float *c, long ldc, long mr, long nr, float alpha, float beta) {
+    for (long i = 0; i < mr; i++) {
+        for (long j = 0; j < nr; j++) {
+            float v = alpha * tile[i * NR + j];
+            c[i * ldc + j] = beta == 0 ? v : v + beta * c[i * ldc + j];
+        }
+    }
+}
+
+AVX512_TARGET static inline void store_row(__m512 lo, __m512 hi, float *c, float alpha, float beta) {
+    __m512 va = _mm512_set1_ps(alpha);
+    lo = _mm512_mul_ps(lo, va);
+    hi = _mm512_mul_ps(hi, va);
+    if (beta != 0) {
+        __m512 vb = _mm512_set1_ps(beta);
+        lo = _mm512_fmadd_ps(vb, _mm512_loadu_ps(c), lo);
+        hi = _mm512_fmadd_ps(vb, _mm512_loadu_ps(c + 16), hi);
+    }
+    _mm512_storeu_ps(c, lo);
+    _mm512_storeu_ps(c + 16, hi);
+}
+
+// MARK: fp32
+
+/// Packs A[rows, cols] (element (i, p) at a[i * rs + p * cs]) into MR-row panels, [kc][MR] each.
+static void pack_a_f32(const float *a, long rs, long cs, long mc, long kc, float *out) {
+    for (long ir = 0; ir < mc; ir += MR) {
+        long mr = mc - ir < MR ? mc - ir : MR;
+        float *panel = out + ir * kc;
+        for (long p = 0; p < kc; p++) {
+            const float *src = a + ir * rs + p * cs;
+            float *dst = panel + p * MR;
+            long i = 0;
+            for (; i < mr; i++) dst[i] = src[i * rs];
+            for (; i < MR; i++) dst[i] = 0;
+        }
+    }
+}
+
+/// Packs B[kc, nc] (element (p, j) at b[p * rs + j * cs]) into NR-column panels, [kc][NR] each.
+static void pack_b_f32(const float *b, long rs, long cs, long kc, long nc, float *out) {
+    for (long jr = 0; jr < nc; jr += NR) {
+        long nr = nc - jr < NR ? nc - jr : NR;
+        float *panel = out + jr * kc;
+        if (cs == 1 && nr == NR) {
+            for (long p = 0; p < kc; p++) memcpy(panel + p * NR, b + p * rs + jr, NR * sizeof(float));
+            continue;
+        }
+        for (long p = 0; p < kc; p++) {
+            const float *src = b + p * rs + jr * cs;
+            float *dst = panel + p * NR;
+            long j = 0;
+            for (; j < nr; j++) dst[j] = src[j * cs];
+            for (; j < NR; j++) dst[j] = 0;
+        }
+    }
+}
+
+/// One MR x NR tile: A(i, p) at pa[i * ars + p * acs] (a packed panel, or A itself when row-major),
+/// B from a packed panel.
+AVX512_TARGET static void kernel_f32(long kc, const float *restrict pa, long ars, long acs, const float *restrict pb,
+                                     float *c, long ldc, long mr, long nr, float alpha, float beta) {
+    __m512 acc[MR][2];
+    for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    for (long p = 0; p < kc; p++) {
+        __m512 b0 = _mm512_load_ps(pb), b1 = _mm512_load_ps(pb + 16);
+        for (int i = 0; i < MR; i++) {
+            __m512 ai = _mm512_set1_ps(pa[i * ars]);
+            acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+        }
+        pa += acs;
+        pb += NR;
+    }
+    if (mr == MR && nr == NR) {
+        for (int i = 0; i < MR; i++) store_row(acc[i][0], acc[i][1], c + i * ldc, alpha, beta);
+        return;
+    }
+    float tile[MR * NR] __attribute__((aligned(64)));
+    for (int i = 0; i < MR; i++) {
+        _mm512_store_ps(tile + i * NR, acc[i][0]);
+        _mm512_store_ps(tile + i * NR + 16, acc[i][1]);
+    }
+    store_edge(tile, c, ldc, mr, nr, alpha, beta);
+}
+
+/// A tile of fewer than MR rows read in place: the rows are copied into a zero-padded panel first.
+AVX512_TARGET static void kernel_f32_rows(long kc, const float *a, long rs, long mr, const float *pb, float *c, long ldc,
+                                          long nr, float alpha, float beta) {
+    float panel[F32_KC * MR] __attribute__((aligned(64)));
+    pack_a_f32(a, rs, 1, mr, kc, panel);
+    kernel_f32(kc, panel, 1, MR, pb, c, ldc, mr, nr, alpha, beta);
+}
+
+static void scale_c(long m, long n, float beta, float *c, long ldc) {
+    for (long i = 0; i < m; i++)
+        for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+}
+
+void ckernels_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, float alpha,
+                           const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) { scale_c(m, n, beta, c, ldc); return; }
+    const long rsa = trans_a ? 1 : lda, csa = trans_a ? lda : 1;
+    const long rsb = trans_b ? 1 : ldb, csb = trans_b ? ldb : 1;
+    const long nc_max = n < F32_NC ? n : F32_NC, kc_max = k < F32_KC ? k : F32_KC, mc_max = m < F32_MC ? m : F32_MC;
+    float *pb = grow(&pack_b_buffer, &pack_b_bytes, (size_t)kc_max * ((nc_max + NR - 1) / NR * NR) * sizeof(float));
+    float *pa = grow(&pack_a_buffer, &pack_a_bytes, (size_t)kc_max * ((mc_max + MR - 1) / MR * MR) * sizeof(float));
+    for (long jc = 0; jc < n; jc += F32_NC) {
+        long nc = n - jc < F32_NC ? n - jc : F32_NC;
+        for (long pc = 0; pc < k; pc += F32_KC) {
+            long kc = k - pc < F32_KC ? k - pc : F32_KC;
+            float beta_block = pc == 0 ? beta : 1;
+            pack_b_f32(b + pc * rsb + jc * csb, rsb, csb, kc, nc, pb);
+            for (long ic = 0; ic < m; ic += F32_MC) {
+                long mc = m - ic < F32_MC ? m - ic : F32_MC;
+                // A row-major: read in place (full row panels); else packed into [kc][MR] panels.
+                const int in_place = csa == 1;
+                if (!in_place) pack_a_f32(a + ic * rsa + pc * csa, rsa, csa, mc, kc, pa);
+                for (long jr = 0; jr < nc; jr += NR) {
+                    long nr = nc - jr < NR ? nc - jr : NR;
+                    for (long ir = 0; ir < mc; ir += MR) {
+                        long mr = mc - ir < MR ? mc - ir : MR;
+                        float *ct = c + (ic + ir) * ldc + jc + jr;
+                        if (in_place && mr == MR)
+                            kernel_f32(kc, a + (ic + ir) * rsa + pc, rsa, 1, pb + jr * kc, ct, ldc, mr, nr, alpha, beta_block);
+                        else if (in_place)
+                            kernel_f32_rows(kc, a + (ic + ir) * rsa + pc, rsa, mr, pb + jr * kc, ct, ldc, nr, alpha, beta_block);
+                        else
+                            kernel_f32(kc, pa + ir * kc, 1, MR, pb + jr * kc, ct, ldc, mr, nr, alpha, beta_block);
+                    }
+                }
+            }
+        }
+    }
+}
+
+// MARK: bf16
+
+/// Nearest bfloat16, ties to even; NaN stays NaN.
+static inline uint16_t bf16_bits(float x) {
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40);
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return (uint16_t)(u >> 16);
+}
+
+float ckernels_round_to_bf16(float x) {
+    uint32_t u = (uint32_t)bf16_bits(x) << 16;
+    float y;
+    memcpy(&y, &u, 4);
+    return y;
+}
+
+/// 16 bf16 pairs from 32 consecutive floats: word q holds (x[2q], x[2q+1]).
+BF16_TARGET static inline __m512i pairs_from_run(const float *x) {
+    return (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(x + 16), _mm512_loadu_ps(x));
+}
+
+/// Up to 16 bf16 pairs from two rows: word j holds (r0[j], r1[j]); lanes from `count` on are zero.
+BF16_TARGET static inline __m512i pairs_from_rows(const float *r0, const float *r1, long count) {
+    __mmask16 mask = (__mmask16)(count >= 16 ? 0xffff : (1u << count) - 1);
+    __m512i lo = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(mask, r0)));
+    if (r1 == NULL) return lo;
+    __m512i hi = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(mask, r1)));
+    return _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16));
+}
+
+/// Writes the pairs of one contiguous run of `kc` floats to dst[0 ..< (kc + 1) / 2].
+BF16_TARGET static void pack_run_pairs(const float *src, long kc, uint32_t *dst) {
+    long q = 0;
+    for (; 2 * q + 32 <= kc; q += 16) _mm512_storeu_si512((void *)(dst + q), pairs_from_run(src + 2 * q));
+    for (; 2 * q + 1 < kc; q++) dst[q] = (uint32_t)bf16_bits(src[2 * q]) | ((uint32_t)bf16_bits(src[2 * q + 1]) << 16);
+    if (2 * q < kc) dst[q] = (uint32_t)bf16_bits(src[2 * q]);
+}
+
+/// Writes the pairs of one contiguous run of `kc` floats to dst[q * stride], q < (kc + 1) / 2.
+BF16_TARGET static void scatter_run_pairs(const float *src, long kc, uint32_t *dst, long stride) {
+    long q = 0;
+    uint32_t words[16] __attribute__((aligned(64)));
+    for (; 2 * q + 32 <= kc; q += 16) {
+        _mm512_store_si512((void *)words, pairs_from_run(src + 2 * q));
+        for (int t = 0; t < 16; t++) dst[(q + t) * stride] = words[t];
+    }
+    for (; 2 * q + 1 < kc; q++) dst[q * stride] = (uint32_t)bf16_bits(src[2 * q]) | ((uint32_t)bf16_bits(src[2 * q + 1]) << 16);
+    if (2 * q < kc) dst[q * stride] = (uint32_t)bf16_bits(src[2 * q]);
+}
+
+/// Packs A into MR-row panels of k pairs, each word (A(i, 2q), A(i, 2q+1)) in bf16: [MR][kc/2] words
+/// when A is row-major (cs == 1: a plain conversion), [kc/2][MR] when transposed (rs == 1).
+BF16_TARGET static void pack_a_bf16(const float *a, long rs, long cs, long mc, long kc, uint32_t *out) {
+    const long pairs = (kc + 1) / 2;
+    if (cs == 1) {
+        for (long ir = 0; ir < mc; ir += MR) {
+            long mr = mc - ir < MR ? mc - ir : MR;
+            uint32_t *panel = out + ir * pairs;
+            for (long i = 0; i < mr; i++) pack_run_pairs(a + (ir + i) * rs, kc, panel + i * pairs);
+            memset(panel + mr * pairs, 0, (size_t)(MR - mr) * pairs * sizeof(uint32_t));
+        }
+        return;
+    }
+    // Transposed: rows 2q and 2q+1 of the source are read front to back across all panels.
+    uint32_t words[16] __attribute__((aligned(64)));
+    for (long q = 0; q < pairs; q++) {
+        const float *r0 = a + 2 * q * cs, *r1 = 2 * q + 1 < kc ? r0 + cs : NULL;
+        for (long ir = 0; ir < mc; ir += MR) {
+            long mr = mc - ir < MR ? mc - ir : MR;
+            _mm512_store_si512((void *)words, pairs_from_rows(r0 + ir, r1 ? r1 + ir : NULL, mr));
+            memcpy(out + ir * pairs + q * MR, words, MR * sizeof(uint32_t));
+        }
+    }
+}
+
+/// Packs B into NR-column panels of k pairs: [kc/2][NR][2] bf16, lane j holding (B(2q, j), B(2q+1, j)).
+/// B is row-major (cs == 1) or transposed (rs == 1).
+BF16_TARGET static void pack_b_bf16(const float *b, long rs, long cs, long kc, long nc, uint16_t *out) {
+    const long pairs = (kc + 1) / 2;
+    for (long jr = 0; jr < nc; jr += NR) {
+        long nr = nc - jr < NR ? nc - jr : NR;
+        uint32_t *panel = (uint32_t *)(out + jr * 2 * pairs);
+        if (cs == 1) {
+            for (long q = 0; q < pairs; q++) {
+                const float *r0 = b + 2 * q * rs + jr, *r1 = 2 * q + 1 < kc ? r0 + rs : NULL;
+                _mm512_store_si512((void *)(panel + q * NR), pairs_from_rows(r0, r1, nr));
+                _mm512_store_si512((void *)(panel + q * NR + 16),
+                                   nr > 16 ? pairs_from_rows(r0 + 16, r1 ? r1 + 16 : NULL, nr - 16) : _mm512_setzero_si512());
+            }
+            continue;
+        }
+        for (long j = 0; j < nr; j++) scatter_run_pairs(b + (jr + j) * cs, kc, panel + j, NR);
+        for (long j = nr; j < NR; j++)
+            for (long q = 0; q < pairs; q++) panel[q * NR + j] = 0;
+    }
+}
+
+/// One MR x NR tile: the pair word of A(i, q) at pa[i * ars + q * acs], B from a packed panel.
+BF16_TARGET static void kernel_bf16(long pairs, const uint32_t *restrict pa, long ars, long acs, const uint16_t *restrict pb,
+                                    float *c, long ldc, long mr, long nr, float alpha, float beta) {
+    __m512 acc[MR][2];
+    for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    for (long q = 0; q < pairs; q++) {
+        __m512bh b0 = (__m512bh)_mm512_load_si512((const void *)pb);
+        __m512bh b1 = (__m512bh)_mm512_load_si512((const void *)(pb + 32));
+        for (int i = 0; i < MR; i++) {
+            __m512bh ai = (__m512bh)_mm512_set1_epi32((int)pa[i * ars]);
+            acc[i][0] = _mm512_dpbf16_ps(acc[i][0], ai, b0);
+            acc[i][1] = _mm512_dpbf16_ps(acc[i][1], ai, b1);
+        }
+        pa += acs;
+        pb += 2 * NR;
+    }
+    if (mr == MR && nr == NR) {
+        for (int i = 0; i < MR; i++) store_row(acc[i][0], acc[i][1], c + i * ldc, alpha, beta);
+        return;
+    }
+    float tile[MR * NR] __attribute__((aligned(64)));
+    for (int i = 0; i < MR; i++) {
+        _mm512_store_ps(tile + i * NR, acc[i][0]);
+        _mm512_store_ps(tile + i * NR + 16, acc[i][1]);
+    }
+    store_edge(tile, c, ldc, mr, nr, alpha, beta);
+}
+
+void ckernels_sgemm_bf16(int trans_a, int trans_b, long m, long n, long k, float alpha,
+                         const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) { scale_c(m, n, beta, c, ldc); return; }
+    const long rsa = trans_a ? 1 : lda, csa = trans_a ? lda : 1;
+    const long rsb = trans_b ? 1 : ldb, csb = trans_b ? ldb : 1;
+    const long nc_max = n < BF16_NC ? n : BF16_NC, kc_max = k < BF16_KC ? k : BF16_KC, mc_max = m < BF16_MC ? m : BF16_MC;
+    const long pairs_max = (kc_max + 1) / 2;
+    uint16_t *pb = grow(&pack_b_buffer, &pack_b_bytes,
+                        (size_t)pairs_max * 2 * ((nc_max + NR - 1) / NR * NR) * sizeof(uint16_t));
+    uint32_t *pa = grow(&pack_a_buffer, &pack_a_bytes,
+                        (size_t)pairs_max * ((mc_max + MR - 1) / MR * MR) * sizeof(uint32_t));
+    for (long jc = 0; jc < n; jc += BF16_NC) {
+        long nc = n - jc < BF16_NC ? n - jc : BF16_NC;
+        for (long pc = 0; pc < k; pc += BF16_KC) {
+            long kc = k - pc < BF16_KC ? k - pc : BF16_KC;
+            long pairs = (kc + 1) / 2;
+            float beta_block = pc == 0 ? beta : 1;
+            pack_b_bf16(b + pc * rsb + jc * csb, rsb, csb, kc, nc, pb);
+            for (long ic = 0; ic < m; ic += BF16_MC) {
+                long mc = m - ic < BF16_MC ? m - ic : BF16_MC;
+                pack_a_bf16(a + ic * rsa + pc * csa, rsa, csa, mc, kc, pa);
+                for (long jr = 0; jr < nc; jr += NR) {
+                    long nr = nc - jr < NR ? nc - jr : NR;
+                    for (long ir = 0; ir < mc; ir += MR) {
+                        long mr = mc - ir < MR ? mc - ir : MR;
+                        kernel_bf16(pairs, pa + ir * pairs, csa == 1 ? pairs : 1, csa == 1 ? 1 : MR, pb + jr * 2 * pairs, c + (ic + ir) * ldc + jc + jr, ldc, mr,
+                                    nr, alpha, beta_block);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#else  // not x86-64: no kernels here; the caller keeps OpenBLAS.
+
+int ckernels_has_avx512(void) { return 0; }
+int ckernels_has_avx512_bf16(void) { return 0; }
+void ckernels_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
+                           const float *b, long ldb, float beta, float *c, long ldc) { abort(); }
+void ckernels_sgemm_bf16(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
+                         const float *b, long ldb, float beta, float *c, long ldc) { abort(); }
+float ckernels_round_to_bf16(float x) {
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return x;
+    u += 0x7fffu + ((u >> 16) & 1u);
+    u &= 0xffff0000u;
+    float y;
+    memcpy(&y, &u, 4);
+    return y;
+}
+
+#endif

@@ -1,0 +1,107 @@
+import CKernels
+
+/// The arithmetic of matrix products.
+public enum MatmulPrecision: String, Sendable, CaseIterable {
+    /// fp32 operands, products and sums.
+    case fp32
+    /// Operands rounded to bfloat16 (nearest even) as they are packed; products and sums in fp32
+    /// (AVX512-BF16's `vdpbf16ps`). Weights, gradients and optimizer state stay fp32.
+    case bf16
+}
+
+/// The code that computes fp32 matrix products.
+public enum GEMMBackend: String, Sendable, CaseIterable {
+    /// OpenBLAS, with the kernels of its chosen core (`BLASCore.name`).
+    case openblas
+    /// The project's own packed AVX-512 kernel (`Sources/CKernels/gemm.c`).
+    case avx512
+}
+
+/// The kernel one matrix product runs on.
+enum MatmulKernel: Int, Sendable {
+    case openblas, avx512, bf16
+}
+
+/// What this CPU can run, asked once (CPUID and the OS's saved register state).
+public enum CPUKernels {
+    /// AVX-512 F, DQ, BW and VL with FMA, and the OS saves the ZMM registers.
+    public static let hasAVX512 = ckernels_has_avx512() == 1
+    /// AVX512-BF16 (`vdpbf16ps`) on top of `hasAVX512`.
+    public static let hasAVX512BF16 = ckernels_has_avx512_bf16() == 1
+
+    /// OpenBLAS cores whose SGEMM uses AVX-512 (measured faster than ours on such a CPU).
+    static let avx512BLASCores: Set<String> = ["SkylakeX", "Cooperlake", "SapphireRapids"]
+
+    /// The fp32 backend chosen when the user names none: our AVX-512 kernel where the CPU has
+    /// AVX-512 but OpenBLAS runs a narrower core (e.g. `OPENBLAS_CORETYPE=Haswell`, or a core it
+    /// does not know), else OpenBLAS.
+    public static func automaticBackend(blasCore: String, hasAVX512: Bool) -> GEMMBackend {
+        hasAVX512 && !avx512BLASCores.contains(blasCore) ? .avx512 : .openblas
+    }
+
+    /// Rounds to the nearest bfloat16, ties to even: what the bf16 kernel multiplies.
+    public static func roundToBF16(_ x: Float) -> Float { ckernels_round_to_bf16(x) }
+}
+
+extension Runtime {
+    /// The kernel for products on this task or worker (set by `withMatmul`), else the process's.
+    @TaskLocal static var scopedMatmulKernel: MatmulKernel?
+
+    /// The kernel matrix products run on now.
+    static var matmulKernel: MatmulKernel {
+        if let scoped = scopedMatmulKernel { return scoped }
+        return MatmulKernel(rawValue: processMatmulKernel.load(ordering: .relaxed)) ?? automaticKernel
+    }
+
+    /// Precision of matrix products now.
+    public static var matmulPrecision: MatmulPrecision { matmulKernel == .bf16 ? .bf16 : .fp32 }
+
+    /// Backend of fp32 matrix products now (also where bf16 products are on: what fp32 would use).
+    public static var gemmBackend: GEMMBackend {
+        switch matmulKernel {
+        case .openblas: .openblas
+        case .avx512: .avx512
+        case .bf16: automaticKernel == .avx512 ? .avx512 : .openblas
+        }
+    }
+
+    static let automaticKernel: MatmulKernel =
+        CPUKernels.automaticBackend(blasCore: BLASCore.name, hasAVX512: CPUKernels.hasAVX512) == .avx512 ? .avx512 : .openblas
+
+    /// Chooses precision and fp32 backend for the whole process (nil backend: the automatic one).
+    /// Where the CPU lacks what was asked, products stay fp32 on a backend it has, and the returned
+    /// line says so (print it once).
+    @discardableResult
+    public static func useMatmul(precision: MatmulPrecision, backend: GEMMBackend? = nil) -> String? {
+        let (kernel, note) = resolveMatmul(precision: precision, backend: backend)
+        processMatmulKernel.store(kernel.rawValue, ordering: .relaxed)
+        return note
+    }
+
+    /// Runs `body` with this precision and backend for its products (the process setting is left
+    /// alone, so concurrent tests do not disturb each other). Returns nil from `body`'s value where
+    /// the CPU lacks what was asked, without running it.
+    public static func withMatmul<T>(precision: MatmulPrecision, backend: GEMMBackend? = nil, _ body: () throws -> T) rethrows -> T? {
+        let (kernel, note) = resolveMatmul(precision: precision, backend: backend)
+        if note != nil { return nil }
+        return try $scopedMatmulKernel.withValue(kernel) { try body() }
+    }
+
+    private static func resolveMatmul(precision: MatmulPrecision, backend: GEMMBackend?) -> (MatmulKernel, String?) {
+        var note: String?
+        var fp32Kernel = automaticKernel
+        if let backend {
+            if backend == .avx512 && !CPUKernels.hasAVX512 {
+                note = "note: this CPU lacks AVX-512; fp32 matrix products run on OpenBLAS (\(BLASCore.name))"
+                fp32Kernel = .openblas
+            } else {
+                fp32Kernel = backend == .avx512 ? .avx512 : .openblas
+            }
+        }
+        if precision == .bf16 {
+            if CPUKernels.hasAVX512BF16 { return (.bf16, note) }
+            return (fp32Kernel, "note: this CPU lacks AVX512-BF16; matrix products stay fp32 (\(fp32Kernel == .avx512 ? "AVX-512 kernel" : "OpenBLAS \(BLASCore.name)"))")
+        }
+        return (fp32Kernel, note)
+    }
+}
