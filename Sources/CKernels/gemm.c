@@ -86,6 +86,20 @@ AVX512_TARGET static inline void store_row(__m512 lo, __m512 hi, float *c, float
     _mm512_storeu_ps(c + 16, hi);
 }
 
+/// Writes the MR x NR accumulators to an mr x nr tile of C (C = alpha * acc + beta * C).
+AVX512_TARGET static inline void store_tile(__m512 acc[MR][2], float *c, long ldc, long mr, long nr, float alpha, float beta) {
+    if (mr == MR && nr == NR) {
+        for (int i = 0; i < MR; i++) store_row(acc[i][0], acc[i][1], c + i * ldc, alpha, beta);
+        return;
+    }
+    float tile[MR * NR] __attribute__((aligned(64)));
+    for (int i = 0; i < MR; i++) {
+        _mm512_store_ps(tile + i * NR, acc[i][0]);
+        _mm512_store_ps(tile + i * NR + 16, acc[i][1]);
+    }
+    store_edge(tile, c, ldc, mr, nr, alpha, beta);
+}
+
 // MARK: fp32
 
 /// Packs A[rows, cols] (element (i, p) at a[i * rs + p * cs]) into MR-row panels, [kc][MR] each.
@@ -138,16 +152,7 @@ AVX512_TARGET static void kernel_f32(long kc, const float *restrict pa, long ars
         pa += acs;
         pb += NR;
     }
-    if (mr == MR && nr == NR) {
-        for (int i = 0; i < MR; i++) store_row(acc[i][0], acc[i][1], c + i * ldc, alpha, beta);
-        return;
-    }
-    float tile[MR * NR] __attribute__((aligned(64)));
-    for (int i = 0; i < MR; i++) {
-        _mm512_store_ps(tile + i * NR, acc[i][0]);
-        _mm512_store_ps(tile + i * NR + 16, acc[i][1]);
-    }
-    store_edge(tile, c, ldc, mr, nr, alpha, beta);
+    store_tile(acc, c, ldc, mr, nr, alpha, beta);
 }
 
 /// A tile of fewer than MR rows read in place: the rows are copied into a zero-padded panel first.
@@ -316,16 +321,7 @@ BF16_TARGET static void kernel_bf16(long pairs, const uint32_t *restrict pa, lon
         pa += acs;
         pb += 2 * NR;
     }
-    if (mr == MR && nr == NR) {
-        for (int i = 0; i < MR; i++) store_row(acc[i][0], acc[i][1], c + i * ldc, alpha, beta);
-        return;
-    }
-    float tile[MR * NR] __attribute__((aligned(64)));
-    for (int i = 0; i < MR; i++) {
-        _mm512_store_ps(tile + i * NR, acc[i][0]);
-        _mm512_store_ps(tile + i * NR + 16, acc[i][1]);
-    }
-    store_edge(tile, c, ldc, mr, nr, alpha, beta);
+    store_tile(acc, c, ldc, mr, nr, alpha, beta);
 }
 
 void ckernels_sgemm_bf16(int trans_a, int trans_b, long m, long n, long k, float alpha,
