@@ -34,6 +34,7 @@ def main():
             rounded = bench(args.pipeline, workload, "bf16", args.steps, args.threads)
             for report in (exact, rounded):
                 out.write(json.dumps(report) + "\n")
+            out.flush()
             a, b = exact["losses"], rounded["losses"]
             worst = max(abs(x - y) / abs(x) for x, y in zip(a, b))
             tail_a, tail_b = sum(a[-20:]) / 20, sum(b[-20:]) / 20
