@@ -48,7 +48,7 @@ public struct BenchRunner {
             workload: name, medianS: round6(median(times)), minS: round6(times.min() ?? .nan),
             meanS: round6(times.reduce(0, +) / Double(max(times.count, 1))), medianCleanS: clean.isEmpty ? nil : round6(median(clean)),
             cleanSteps: clean.count, stepsTimed: times.count, warmup: warmup, threads: Runtime.threads, blasThreads: Runtime.blasThreads,
-            openblasCore: BLASCore.name, matmulPrecision: Runtime.matmulPrecision.rawValue, gemmBackend: Runtime.gemmBackend.rawValue,
+            openblasCore: BLASCore.name, matmulPrecision: Runtime.matmulPrecision.rawValue, gemmKernel: Runtime.matmulKernelName,
             peakRssMib: Double((ProcessStatistics.peakResidentBytes() ?? 0) / 1024) / 1024,
             foreignCoresMean: round6(foreign.reduce(0, +) / Double(max(foreign.count, 1))),
             lossFirstLast: [Double(losses.first ?? .nan), Double(losses.last ?? .nan)], losses: losses.map(Double.init), timesS: times.map(round6),
@@ -78,8 +78,8 @@ struct BenchReport: Encodable {
     let cleanSteps: Int, stepsTimed: Int, warmup: Int
     let threads: Int, blasThreads: Int
     let openblasCore: String
-    /// `fp32` or `bf16`, and the fp32 GEMM code (`openblas` or our `avx512` kernel).
-    let matmulPrecision: String, gemmBackend: String
+    /// `fp32` or `bf16`, and the code that ran the products (`openblas`, `avx512`, `avx512_bf16`).
+    let matmulPrecision: String, gemmKernel: String
     let peakRssMib: Double
     let foreignCoresMean: Double
     let lossFirstLast: [Double]
@@ -96,7 +96,7 @@ struct BenchReport: Encodable {
     let details: [String: BenchValue]
 
     enum CodingKeys: String, CodingKey {
-        case workload, medianS, minS, meanS, medianCleanS, cleanSteps, stepsTimed, warmup, threads, blasThreads, openblasCore, matmulPrecision, gemmBackend,
+        case workload, medianS, minS, meanS, medianCleanS, cleanSteps, stepsTimed, warmup, threads, blasThreads, openblasCore, matmulPrecision, gemmKernel,
              peakRssMib, foreignCoresMean, lossFirstLast, losses, timesS, gemmGflopPerStep, gemmGflopsInBlas, gemmGflopsPerStepTime,
              gemmThreadSecondsShare
     }
@@ -116,7 +116,7 @@ struct BenchReport: Encodable {
         try c.encode(blasThreads, forKey: .blasThreads)
         try c.encode(openblasCore, forKey: .openblasCore)
         try c.encode(matmulPrecision, forKey: .matmulPrecision)
-        try c.encode(gemmBackend, forKey: .gemmBackend)
+        try c.encode(gemmKernel, forKey: .gemmKernel)
         try c.encode(peakRssMib, forKey: .peakRssMib)
         try c.encode(foreignCoresMean, forKey: .foreignCoresMean)
         try c.encode(lossFirstLast, forKey: .lossFirstLast)

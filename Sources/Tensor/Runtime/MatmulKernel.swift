@@ -56,12 +56,12 @@ extension Runtime {
     /// Precision of matrix products now.
     public static var matmulPrecision: MatmulPrecision { matmulKernel == .bf16 ? .bf16 : .fp32 }
 
-    /// Backend of fp32 matrix products now (also where bf16 products are on: what fp32 would use).
-    public static var gemmBackend: GEMMBackend {
+    /// The code products run on now: `openblas`, `avx512` (our fp32 kernel) or `avx512_bf16`.
+    public static var matmulKernelName: String {
         switch matmulKernel {
-        case .openblas: .openblas
-        case .avx512: .avx512
-        case .bf16: automaticKernel == .avx512 ? .avx512 : .openblas
+        case .openblas: "openblas"
+        case .avx512: "avx512"
+        case .bf16: "avx512_bf16"
         }
     }
 

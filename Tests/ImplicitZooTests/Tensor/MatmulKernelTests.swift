@@ -83,10 +83,11 @@ import Tensor
 
     /// Asking for what the CPU lacks runs nothing in a scope and says so for the process.
     @Test func missingInstructionsAreReportedNotRun() {
-        let ran = Runtime.withMatmul(precision: .bf16) { true }
-        #expect((ran != nil) == CPUKernels.hasAVX512BF16)
-        let ours = Runtime.withMatmul(precision: .fp32, backend: .avx512) { Runtime.gemmBackend }
-        #expect(ours == (CPUKernels.hasAVX512 ? .avx512 : nil))
-        #expect(Runtime.withMatmul(precision: .fp32, backend: .openblas) { Runtime.gemmBackend } == .openblas)
+        let bf16 = Runtime.withMatmul(precision: .bf16, backend: .openblas) { Runtime.matmulKernelName }
+        #expect(bf16 == (CPUKernels.hasAVX512BF16 ? "avx512_bf16" : nil))
+        let ours = Runtime.withMatmul(precision: .fp32, backend: .avx512) { Runtime.matmulKernelName }
+        #expect(ours == (CPUKernels.hasAVX512 ? "avx512" : nil))
+        #expect(Runtime.withMatmul(precision: .fp32, backend: .openblas) { Runtime.matmulKernelName } == "openblas")
+        #expect(Runtime.withMatmul(precision: .fp32, backend: .openblas) { Runtime.matmulPrecision } == .fp32)
     }
 }
