@@ -87,7 +87,7 @@ AVX512_TARGET static inline void store_row(__m512 lo, __m512 hi, float *c, float
 }
 
 /// Writes the MR x NR accumulators to an mr x nr tile of C (C = alpha * acc + beta * C).
-AVX512_TARGET static inline void store_tile(__m512 acc[MR][2], float *c, long ldc, long mr, long nr, float alpha, float beta) {
+AVX512_TARGET __attribute__((always_inline)) static inline void store_tile(__m512 acc[MR][2], float *c, long ldc, long mr, long nr, float alpha, float beta) {
     if (mr == MR && nr == NR) {
         for (int i = 0; i < MR; i++) store_row(acc[i][0], acc[i][1], c + i * ldc, alpha, beta);
         return;
@@ -231,11 +231,13 @@ BF16_TARGET static inline __m512i pairs_from_run(const float *x) {
 
 /// Up to 16 bf16 pairs from two rows: word j holds (r0[j], r1[j]); lanes from `count` on are zero.
 BF16_TARGET static inline __m512i pairs_from_rows(const float *r0, const float *r1, long count) {
+    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                                23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     __mmask16 mask = (__mmask16)(count >= 16 ? 0xffff : (1u << count) - 1);
-    __m512i lo = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(mask, r0)));
-    if (r1 == NULL) return lo;
-    __m512i hi = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(mask, r1)));
-    return _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16));
+    __m512 x0 = _mm512_maskz_loadu_ps(mask, r0);
+    __m512 x1 = r1 ? _mm512_maskz_loadu_ps(mask, r1) : _mm512_setzero_ps();
+    // 16 bf16 of row 0, then 16 of row 1; interleaved into (row 0, row 1) words.
+    return _mm512_permutexvar_epi16(interleave, (__m512i)_mm512_cvtne2ps_pbh(x1, x0));
 }
 
 /// Writes the pairs of one contiguous run of `kc` floats to dst[0 ..< (kc + 1) / 2].
@@ -267,7 +269,7 @@ BF16_TARGET static void pack_a_bf16(const float *a, long rs, long cs, long mc, l
             long mr = mc - ir < MR ? mc - ir : MR;
             uint32_t *panel = out + ir * pairs;
             for (long i = 0; i < mr; i++) pack_run_pairs(a + (ir + i) * rs, kc, panel + i * pairs);
-            memset(panel + mr * pairs, 0, (size_t)(MR - mr) * pairs * sizeof(uint32_t));
+            if (mr < MR) memset(panel + mr * pairs, 0, (size_t)(MR - mr) * pairs * sizeof(uint32_t));
         }
         return;
     }
