@@ -63,20 +63,20 @@ static void *grow(void **buffer, size_t *have, size_t need) {
 
 // MARK: Storing a tile
 
-/// C tile (mr x nr) = alpha * acc + beta * C, from a full MR x NR tile held in `tile`.
-static void store_edge(const float *tile, float *c, long ldc, long mr, long nr, float alpha, float beta) {
+/// C tile (mr x nr) = alpha * acc + beta * C (+ bias[j]), from a full MR x NR tile held in `tile`.
+static void store_edge(const float *tile, float *c, long ldc, long mr, long nr, float alpha, float beta, const float *bias) {
     for (long i = 0; i < mr; i++) {
         for (long j = 0; j < nr; j++) {
-            float v = alpha * tile[i * NR + j];
+            float v = alpha * tile[i * NR + j] + (bias ? bias[j] : 0);
             c[i * ldc + j] = beta == 0 ? v : v + beta * c[i * ldc + j];
         }
     }
 }
 
-AVX512_TARGET static inline void store_row(__m512 lo, __m512 hi, float *c, float alpha, float beta) {
+AVX512_TARGET static inline void store_row(__m512 lo, __m512 hi, float *c, float alpha, float beta, __m512 bias_lo, __m512 bias_hi) {
     __m512 va = _mm512_set1_ps(alpha);
-    lo = _mm512_mul_ps(lo, va);
-    hi = _mm512_mul_ps(hi, va);
+    lo = _mm512_fmadd_ps(lo, va, bias_lo);
+    hi = _mm512_fmadd_ps(hi, va, bias_hi);
     if (beta != 0) {
         __m512 vb = _mm512_set1_ps(beta);
         lo = _mm512_fmadd_ps(vb, _mm512_loadu_ps(c), lo);
@@ -86,10 +86,14 @@ AVX512_TARGET static inline void store_row(__m512 lo, __m512 hi, float *c, float
     _mm512_storeu_ps(c + 16, hi);
 }
 
-/// Writes the MR x NR accumulators to an mr x nr tile of C (C = alpha * acc + beta * C).
-AVX512_TARGET __attribute__((always_inline)) static inline void store_tile(__m512 acc[MR][2], float *c, long ldc, long mr, long nr, float alpha, float beta) {
+/// Writes the MR x NR accumulators to an mr x nr tile of C (C = alpha * acc + beta * C, plus
+/// bias[j] on every row when `bias` is not NULL).
+AVX512_TARGET __attribute__((always_inline)) static inline void store_tile(__m512 acc[MR][2], float *c, long ldc, long mr, long nr, float alpha, float beta,
+                                                                        const float *bias) {
     if (mr == MR && nr == NR) {
-        for (int i = 0; i < MR; i++) store_row(acc[i][0], acc[i][1], c + i * ldc, alpha, beta);
+        __m512 bias_lo = bias ? _mm512_loadu_ps(bias) : _mm512_setzero_ps();
+        __m512 bias_hi = bias ? _mm512_loadu_ps(bias + 16) : _mm512_setzero_ps();
+        for (int i = 0; i < MR; i++) store_row(acc[i][0], acc[i][1], c + i * ldc, alpha, beta, bias_lo, bias_hi);
         return;
     }
     float tile[MR * NR] __attribute__((aligned(64)));
@@ -97,7 +101,7 @@ AVX512_TARGET __attribute__((always_inline)) static inline void store_tile(__m51
         _mm512_store_ps(tile + i * NR, acc[i][0]);
         _mm512_store_ps(tile + i * NR + 16, acc[i][1]);
     }
-    store_edge(tile, c, ldc, mr, nr, alpha, beta);
+    store_edge(tile, c, ldc, mr, nr, alpha, beta, bias);
 }
 
 // MARK: fp32
@@ -139,7 +143,7 @@ static void pack_b_f32(const float *b, long rs, long cs, long kc, long nc, float
 /// One MR x NR tile: A(i, p) at pa[i * ars + p * acs] (a packed panel, or A itself when row-major),
 /// B from a packed panel.
 AVX512_TARGET static void kernel_f32(long kc, const float *restrict pa, long ars, long acs, const float *restrict pb,
-                                     float *c, long ldc, long mr, long nr, float alpha, float beta) {
+                                     float *c, long ldc, long mr, long nr, float alpha, float beta, const float *bias) {
     __m512 acc[MR][2];
     for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
     for (long p = 0; p < kc; p++) {
@@ -152,26 +156,28 @@ AVX512_TARGET static void kernel_f32(long kc, const float *restrict pa, long ars
         pa += acs;
         pb += NR;
     }
-    store_tile(acc, c, ldc, mr, nr, alpha, beta);
+    store_tile(acc, c, ldc, mr, nr, alpha, beta, bias);
 }
 
 /// A tile of fewer than MR rows read in place: the rows are copied into a zero-padded panel first.
 AVX512_TARGET static void kernel_f32_rows(long kc, const float *a, long rs, long mr, const float *pb, float *c, long ldc,
-                                          long nr, float alpha, float beta) {
+                                          long nr, float alpha, float beta, const float *bias) {
     float panel[F32_KC * MR] __attribute__((aligned(64)));
     pack_a_f32(a, rs, 1, mr, kc, panel);
-    kernel_f32(kc, panel, 1, MR, pb, c, ldc, mr, nr, alpha, beta);
+    kernel_f32(kc, panel, 1, MR, pb, c, ldc, mr, nr, alpha, beta, bias);
 }
 
-static void scale_c(long m, long n, float beta, float *c, long ldc) {
+/// C = beta * C (+ bias[j]): the whole product when k is 0.
+static void scale_c(long m, long n, float beta, float *c, long ldc, const float *bias) {
     for (long i = 0; i < m; i++)
-        for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+        for (long j = 0; j < n; j++) c[i * ldc + j] = (beta == 0 ? 0 : beta * c[i * ldc + j]) + (bias ? bias[j] : 0);
 }
 
 void ckernels_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, float alpha,
-                           const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+                           const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc,
+                           const float *bias) {
     if (m <= 0 || n <= 0) return;
-    if (k <= 0) { scale_c(m, n, beta, c, ldc); return; }
+    if (k <= 0) { scale_c(m, n, beta, c, ldc, bias); return; }
     const long rsa = trans_a ? 1 : lda, csa = trans_a ? lda : 1;
     const long rsb = trans_b ? 1 : ldb, csb = trans_b ? ldb : 1;
     const long nc_max = n < F32_NC ? n : F32_NC, kc_max = k < F32_KC ? k : F32_KC, mc_max = m < F32_MC ? m : F32_MC;
@@ -182,6 +188,7 @@ void ckernels_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, flo
         for (long pc = 0; pc < k; pc += F32_KC) {
             long kc = k - pc < F32_KC ? k - pc : F32_KC;
             float beta_block = pc == 0 ? beta : 1;
+            const float *bias_block = pc == 0 && bias ? bias + jc : NULL;
             pack_b_f32(b + pc * rsb + jc * csb, rsb, csb, kc, nc, pb);
             for (long ic = 0; ic < m; ic += F32_MC) {
                 long mc = m - ic < F32_MC ? m - ic : F32_MC;
@@ -193,12 +200,13 @@ void ckernels_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, flo
                     for (long ir = 0; ir < mc; ir += MR) {
                         long mr = mc - ir < MR ? mc - ir : MR;
                         float *ct = c + (ic + ir) * ldc + jc + jr;
+                        const float *bt = bias_block ? bias_block + jr : NULL;
                         if (in_place && mr == MR)
-                            kernel_f32(kc, a + (ic + ir) * rsa + pc, rsa, 1, pb + jr * kc, ct, ldc, mr, nr, alpha, beta_block);
+                            kernel_f32(kc, a + (ic + ir) * rsa + pc, rsa, 1, pb + jr * kc, ct, ldc, mr, nr, alpha, beta_block, bt);
                         else if (in_place)
-                            kernel_f32_rows(kc, a + (ic + ir) * rsa + pc, rsa, mr, pb + jr * kc, ct, ldc, nr, alpha, beta_block);
+                            kernel_f32_rows(kc, a + (ic + ir) * rsa + pc, rsa, mr, pb + jr * kc, ct, ldc, nr, alpha, beta_block, bt);
                         else
-                            kernel_f32(kc, pa + ir * kc, 1, MR, pb + jr * kc, ct, ldc, mr, nr, alpha, beta_block);
+                            kernel_f32(kc, pa + ir * kc, 1, MR, pb + jr * kc, ct, ldc, mr, nr, alpha, beta_block, bt);
                     }
                 }
             }
@@ -273,11 +281,24 @@ BF16_TARGET static void pack_a_bf16(const float *a, long rs, long cs, long mc, l
         }
         return;
     }
-    // Transposed: rows 2q and 2q+1 of the source are read front to back across all panels.
+    // Transposed: rows 2q and 2q+1 of the source are read front to back across all panels, 48
+    // columns (four panels) from three full loads per row where they can, then panel by panel.
     uint32_t words[16] __attribute__((aligned(64)));
+    const long wide = mc / (4 * MR) * (4 * MR);
     for (long q = 0; q < pairs; q++) {
         const float *r0 = a + 2 * q * cs, *r1 = 2 * q + 1 < kc ? r0 + cs : NULL;
-        for (long ir = 0; ir < mc; ir += MR) {
+        for (long ir = 0; ir < wide; ir += 4 * MR) {
+            __m512i w0 = pairs_from_rows(r0 + ir, r1 ? r1 + ir : NULL, 16);
+            __m512i w1 = pairs_from_rows(r0 + ir + 16, r1 ? r1 + ir + 16 : NULL, 16);
+            __m512i w2 = pairs_from_rows(r0 + ir + 32, r1 ? r1 + ir + 32 : NULL, 16);
+            uint32_t *dst = out + ir * pairs + q * MR;
+            const __mmask16 twelve = 0x0fff;
+            _mm512_mask_storeu_epi32(dst, twelve, w0);
+            _mm512_mask_storeu_epi32(dst + MR * pairs, twelve, _mm512_alignr_epi32(w1, w0, 12));
+            _mm512_mask_storeu_epi32(dst + 2 * MR * pairs, twelve, _mm512_alignr_epi32(w2, w1, 8));
+            _mm512_mask_storeu_epi32(dst + 3 * MR * pairs, twelve, _mm512_alignr_epi32(w2, w2, 4));
+        }
+        for (long ir = wide; ir < mc; ir += MR) {
             long mr = mc - ir < MR ? mc - ir : MR;
             _mm512_store_si512((void *)words, pairs_from_rows(r0 + ir, r1 ? r1 + ir : NULL, mr));
             memcpy(out + ir * pairs + q * MR, words, MR * sizeof(uint32_t));
@@ -309,7 +330,7 @@ BF16_TARGET static void pack_b_bf16(const float *b, long rs, long cs, long kc, l
 
 /// One MR x NR tile: the pair word of A(i, q) at pa[i * ars + q * acs], B from a packed panel.
 BF16_TARGET static void kernel_bf16(long pairs, const uint32_t *restrict pa, long ars, long acs, const uint16_t *restrict pb,
-                                    float *c, long ldc, long mr, long nr, float alpha, float beta) {
+                                    float *c, long ldc, long mr, long nr, float alpha, float beta, const float *bias) {
     __m512 acc[MR][2];
     for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
     for (long q = 0; q < pairs; q++) {
@@ -323,13 +344,14 @@ BF16_TARGET static void kernel_bf16(long pairs, const uint32_t *restrict pa, lon
         pa += acs;
         pb += 2 * NR;
     }
-    store_tile(acc, c, ldc, mr, nr, alpha, beta);
+    store_tile(acc, c, ldc, mr, nr, alpha, beta, bias);
 }
 
 void ckernels_sgemm_bf16(int trans_a, int trans_b, long m, long n, long k, float alpha,
-                         const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc) {
+                         const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc,
+                         const float *bias) {
     if (m <= 0 || n <= 0) return;
-    if (k <= 0) { scale_c(m, n, beta, c, ldc); return; }
+    if (k <= 0) { scale_c(m, n, beta, c, ldc, bias); return; }
     const long rsa = trans_a ? 1 : lda, csa = trans_a ? lda : 1;
     const long rsb = trans_b ? 1 : ldb, csb = trans_b ? ldb : 1;
     const long nc_max = n < BF16_NC ? n : BF16_NC, kc_max = k < BF16_KC ? k : BF16_KC, mc_max = m < BF16_MC ? m : BF16_MC;
@@ -344,6 +366,7 @@ void ckernels_sgemm_bf16(int trans_a, int trans_b, long m, long n, long k, float
             long kc = k - pc < BF16_KC ? k - pc : BF16_KC;
             long pairs = (kc + 1) / 2;
             float beta_block = pc == 0 ? beta : 1;
+            const float *bias_block = pc == 0 && bias ? bias + jc : NULL;
             pack_b_bf16(b + pc * rsb + jc * csb, rsb, csb, kc, nc, pb);
             for (long ic = 0; ic < m; ic += BF16_MC) {
                 long mc = m - ic < BF16_MC ? m - ic : BF16_MC;
@@ -353,7 +376,7 @@ void ckernels_sgemm_bf16(int trans_a, int trans_b, long m, long n, long k, float
                     for (long ir = 0; ir < mc; ir += MR) {
                         long mr = mc - ir < MR ? mc - ir : MR;
                         kernel_bf16(pairs, pa + ir * pairs, csa == 1 ? pairs : 1, csa == 1 ? 1 : MR, pb + jr * 2 * pairs, c + (ic + ir) * ldc + jc + jr, ldc, mr,
-                                    nr, alpha, beta_block);
+                                    nr, alpha, beta_block, bias_block ? bias_block + jr : NULL);
                     }
                 }
             }
@@ -366,9 +389,9 @@ void ckernels_sgemm_bf16(int trans_a, int trans_b, long m, long n, long k, float
 int ckernels_has_avx512(void) { return 0; }
 int ckernels_has_avx512_bf16(void) { return 0; }
 void ckernels_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
-                           const float *b, long ldb, float beta, float *c, long ldc) { abort(); }
+                           const float *b, long ldb, float beta, float *c, long ldc, const float *bias) { abort(); }
 void ckernels_sgemm_bf16(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
-                         const float *b, long ldb, float beta, float *c, long ldc) { abort(); }
+                         const float *b, long ldb, float beta, float *c, long ldc, const float *bias) { abort(); }
 float ckernels_round_to_bf16(float x) {
     uint32_t u;
     memcpy(&u, &x, 4);

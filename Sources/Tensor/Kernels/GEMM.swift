@@ -5,14 +5,17 @@ extension Kernels {
     /// Work (multiply-adds) below which a GEMM is not split across worker threads.
     static let gemmSplitWork = 1 << 18
 
-    /// C[m, n] = alpha · op(A) · op(B) + beta · C, row-major, transposes as flags (never copies).
-    /// With several worker threads and single-threaded products (our kernels always are; OpenBLAS
+    /// C[m, n] = alpha · op(A) · op(B) + beta · C, or alpha · op(A) · op(B) + `rowBias[j]` on every row
+    /// (beta 0), row-major, transposes as flags (never copies). Our kernels add the bias as they
+    /// store C. With several worker threads and single-threaded products (our kernels always are; OpenBLAS
     /// with `blasThreads` 1), a large product is split into row (or column) blocks that the workers
     /// compute side by side.
     static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
                              _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+                             beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int,
+                             rowBias: UnsafePointer<Float>? = nil) {
         if m == 0 || n == 0 { return }
+        precondition(rowBias == nil || beta == 0, "gemm: a row bias replaces beta · C")
         let threads = Runtime.threads
         if threads > 1, Runtime.blasThreads == 1 || Runtime.matmulKernel != .openblas, m * n * k >= gemmSplitWork {
             let splitRows = m >= n
@@ -22,49 +25,59 @@ extension Kernels {
                 let pa = SendablePointer(UnsafeMutablePointer(mutating: a))
                 let pb = SendablePointer(UnsafeMutablePointer(mutating: b))
                 let pc = SendablePointer(c)
+                let pBias = rowBias.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
                 parallelFor(pieces) { r in
                     for piece in r {
                         let lo = extent * piece / pieces, hi = extent * (piece + 1) / pieces
                         if splitRows {
                             let aPart = transA ? pa.base + lo : pa.base + lo * lda
-                            gemmOnCallingThread(transA, transB, hi - lo, n, k, alpha, aPart, lda, pb.base, ldb, beta, pc.base + lo * ldc, ldc)
+                            gemmOnCallingThread(transA, transB, hi - lo, n, k, alpha, aPart, lda, pb.base, ldb, beta, pc.base + lo * ldc, ldc,
+                                                pBias.map { UnsafePointer($0.base) })
                         } else {
                             let bPart = transB ? pb.base + lo * ldb : pb.base + lo
-                            gemmOnCallingThread(transA, transB, m, hi - lo, k, alpha, pa.base, lda, bPart, ldb, beta, pc.base + lo, ldc)
+                            gemmOnCallingThread(transA, transB, m, hi - lo, k, alpha, pa.base, lda, bPart, ldb, beta, pc.base + lo, ldc,
+                                                pBias.map { UnsafePointer($0.base + lo) })
                         }
                     }
                 }
                 return
             }
         }
-        gemmOnCallingThread(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        gemmOnCallingThread(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowBias)
     }
 
     /// One product on the calling thread, on the kernel `Runtime.matmulKernel` names.
     @inline(__always)
     static func gemmOnCallingThread(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                               _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-                              _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+                              _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                              _ rowBias: UnsafePointer<Float>? = nil) {
         if k == 0 {
             for i in 0..<m {
-                for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] }
+                for j in 0..<n { c[i * ldc + j] = (beta == 0 ? 0 : beta * c[i * ldc + j]) + (rowBias?[j] ?? 0) }
             }
             return
         }
         switch Runtime.matmulKernel {
         case .openblas:
             _ = Runtime.blasThreadsApplied
+            // OpenBLAS has no bias: C starts as the bias, and the product is added to it.
+            var blasBeta = beta
+            if let rowBias {
+                for i in 0..<m { (c + i * ldc).update(from: rowBias, count: n) }
+                blasBeta = 1
+            }
             GEMMStatistics.measure(m, n, k) {
                 cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+                            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), blasBeta, c, Int32(ldc))
             }
         case .avx512:
             GEMMStatistics.measure(m, n, k) {
-                ckernels_sgemm_avx512(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+                ckernels_sgemm_avx512(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowBias)
             }
         case .bf16:
             GEMMStatistics.measure(m, n, k) {
-                ckernels_sgemm_bf16(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+                ckernels_sgemm_bf16(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowBias)
             }
         }
     }

@@ -64,7 +64,10 @@ typealias VecBits = SIMD16<UInt32>
 @_transparent func vsigmoid(_ x: Vec) -> Vec { 1 / (1 + vexp(-x)) }
 
 /// erf(x) by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7).
-@_transparent func verf(_ x: Vec) -> Vec {
+@_transparent func verf(_ x: Vec) -> Vec { verfWithGaussian(x).erf }
+
+/// erf(x), and the e^(−x²) it computes on the way.
+@_transparent func verfWithGaussian(_ x: Vec) -> (erf: Vec, gaussian: Vec) {
     let ax = vabs(x)
     let t = 1 / (1 + 0.327_591_1 * ax)
     var p = Vec(repeating: 1.061_405_429)
@@ -72,8 +75,9 @@ typealias VecBits = SIMD16<UInt32>
     p = p * t + 1.421_413_741
     p = p * t - 0.284_496_736
     p = p * t + 0.254_829_592
-    let y = 1 - p * t * vexp(-ax * ax)
-    return vflip(y, vsign(x))
+    let gaussian = vexp(-ax * ax)
+    let y = 1 - p * t * gaussian
+    return (vflip(y, vsign(x)), gaussian)
 }
 
 /// sin and cos together (Cephes sinf/cosf polynomials after a three-part reduction by π/2;

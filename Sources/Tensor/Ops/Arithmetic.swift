@@ -11,8 +11,9 @@ extension Tensor {
 
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let out = binary("add", a, b) { $0 + $1 }
-        out.record("add", [a, b]) { _, g in
-            if a.requiresGrad { a.accumulateGrad(g.sum(toShape: a.shape), owned: a.shape != g.shape) }
+        // The first input may keep `g` itself: the output's gradient is dropped after this runs.
+        out.record("add", [a, b]) { out, g in
+            if a.requiresGrad { a.accumulateGrad(g.sum(toShape: a.shape), owned: a.shape != g.shape || !out.retainsGrad) }
             if b.requiresGrad { b.accumulateGrad(g.sum(toShape: b.shape), owned: b.shape != g.shape) }
         }
         return out
@@ -20,8 +21,8 @@ extension Tensor {
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let out = binary("sub", a, b) { $0 - $1 }
-        out.record("sub", [a, b]) { _, g in
-            if a.requiresGrad { a.accumulateGrad(g.sum(toShape: a.shape), owned: a.shape != g.shape) }
+        out.record("sub", [a, b]) { out, g in
+            if a.requiresGrad { a.accumulateGrad(g.sum(toShape: a.shape), owned: a.shape != g.shape || !out.retainsGrad) }
             if b.requiresGrad { b.accumulateGrad((-g).sum(toShape: b.shape), owned: true) }
         }
         return out
@@ -54,7 +55,7 @@ extension Tensor {
         let out = Tensor(uninitialized: a.shape)
         let v = Vec(repeating: s)
         Kernels.map(a.data, out.data, a.count) { $0 + v }
-        out.record("add", [a]) { _, g in a.accumulateGrad(g, owned: false) }
+        out.record("add", [a]) { out, g in a.accumulateGrad(g, owned: !out.retainsGrad) }
         return out
     }
 

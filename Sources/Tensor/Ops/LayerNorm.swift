@@ -26,11 +26,15 @@ extension Tensor {
                 let rstd = 1 / (variance / Float(d) + eps).squareRoot()
                 ps[2 * row] = mean
                 ps[2 * row + 1] = rstd
-                for j in 0..<d {
-                    var v = (xr[j] - mean) * rstd
-                    if let pw { v *= pw[j] }
-                    if let pb { v += pb[j] }
-                    yr[j] = v
+                let rv = Vec(repeating: rstd)
+                var j = 0
+                while j < d {
+                    let n = Swift.min(16, d - j)
+                    var v = (load(xr + j, n) - mv) * rv
+                    if let pw { v *= load(pw + j, n) }
+                    if let pb { v += load(pb + j, n) }
+                    store(v, yr + j, n)
+                    j += 16
                 }
             }
         }
@@ -62,23 +66,32 @@ extension Tensor {
                     for row in lo..<hi {
                         let xr = px + row * d, gr = pg + row * d
                         let mean = ps[2 * row], rstd = ps[2 * row + 1]
-                        var sumD: Float = 0, sumDX: Float = 0
-                        for j in 0..<d {
-                            let xhat = (xr[j] - mean) * rstd
-                            dw[j] += gr[j] * xhat
-                            db[j] += gr[j]
-                            let v = pw.map { gr[j] * $0[j] } ?? gr[j]
-                            dxh[j] = v
+                        let mv = Vec(repeating: mean), rv = Vec(repeating: rstd)
+                        var sumD = Vec(), sumDX = Vec()
+                        var j = 0
+                        while j < d {
+                            let n = Swift.min(16, d - j)
+                            let xhat = (load(xr + j, n) - mv) * rv
+                            let gv = load(gr + j, n)
+                            store(load(dw + j, n) + gv * xhat, dw + j, n)
+                            store(load(db + j, n) + gv, db + j, n)
+                            let v = pw.map { gv * load($0 + j, n) } ?? gv
+                            store(v, dxh.baseAddress! + j, n)
                             sumD += v
                             sumDX += v * xhat
+                            j += 16
                         }
                         guard let pgx else { continue }
-                        let meanD = sumD / Float(d), meanDX = sumDX / Float(d)
+                        let meanD = Vec(repeating: sumD.sum() / Float(d)), meanDX = Vec(repeating: sumDX.sum() / Float(d))
                         let dx = pgx + row * d
-                        for j in 0..<d {
-                            let xhat = (xr[j] - mean) * rstd
-                            let v = rstd * (dxh[j] - meanD - xhat * meanDX)
-                            dx[j] = accumulateX ? dx[j] + v : v
+                        j = 0
+                        while j < d {
+                            let n = Swift.min(16, d - j)
+                            let xhat = (load(xr + j, n) - mv) * rv
+                            var v = rv * (load(dxh.baseAddress! + j, n) - meanD - xhat * meanDX)
+                            if accumulateX { v += load(dx + j, n) }
+                            store(v, dx + j, n)
+                            j += 16
                         }
                     }
                 }
@@ -95,4 +108,16 @@ extension Tensor {
             if acc { Kernels.addInPlace(gb, pp + d, d) } else { gb.update(from: pp + d, count: d) }
         }
     }
+}
+
+/// 16 floats, or the first `n` < 16 with the rest zero.
+@_transparent private func load(_ p: UnsafePointer<Float>, _ n: Int) -> Vec {
+    n == 16 ? vload(p) : vloadPartial(p, n)
+}
+
+@_transparent private func load(_ p: UnsafeMutablePointer<Float>, _ n: Int) -> Vec { load(UnsafePointer(p), n) }
+
+/// Stores 16 floats, or the first `n` < 16.
+@_transparent private func store(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
+    if n == 16 { vstore(v, p) } else { vstorePartial(v, p, n) }
 }

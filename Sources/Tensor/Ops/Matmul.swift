@@ -64,14 +64,8 @@ extension Tensor {
         let inF = weight.shape[1], outF = weight.shape[0]
         let rows = x.count / Swift.max(inF, 1)
         let out = Tensor(uninitialized: Array(x.shape.dropLast()) + [outF])
-        if let bias {
-            let o = out.data, bp = bias.data
-            parallelFor(rows, grain: 256) { r in
-                for i in r { (o + i * outF).update(from: bp, count: outF) }
-            }
-        }
         Kernels.gemm(transB: true, m: rows, n: outF, k: inF, x.data, lda: inF, weight.data, ldb: inF,
-                     beta: bias == nil ? 0 : 1, out.data, ldc: outF)
+                     out.data, ldc: outF, rowBias: bias.map { UnsafePointer($0.data) })
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         out.record("linear", inputs) { _, g in
             x.withGradBuffer { gx, acc in

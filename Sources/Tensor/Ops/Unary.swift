@@ -57,10 +57,11 @@ extension Tensor {
 
 @_transparent func geluErf(_ x: Vec) -> Vec { 0.5 * x * (1 + verf(x * 0.707_106_781_186_547_5)) }
 
+/// Φ(x) + x·φ(x); erf(x/√2) and φ(x) share one e^(−x²/2).
 @_transparent func geluErfDerivative(_ x: Vec) -> Vec {
-    let cdf = 0.5 * (1 + verf(x * 0.707_106_781_186_547_5))
-    let pdf = vexp(-0.5 * x * x) * 0.398_942_280_401_432_7
-    return cdf + x * pdf
+    let (erf, gaussian) = verfWithGaussian(x * 0.707_106_781_186_547_5)
+    let cdf = 0.5 * (1 + erf)
+    return cdf + x * gaussian * 0.398_942_280_401_432_7
 }
 
 @_transparent func geluTanh(_ x: Vec) -> Vec {

@@ -37,6 +37,27 @@ import Glibc
         #expect(x.grad!.item == 36)
     }
 
+    /// A sum's first input keeps the output's gradient buffer; adding into it later must not reach
+    /// the second input, the same tensor used twice, or a retained output gradient.
+    @Test func sumsHandTheirGradientOnWithoutAliasing() {
+        let a = Tensor(shape: [2], values: [1, 2], requiresGrad: true)
+        let b = Tensor(shape: [2], values: [3, 4], requiresGrad: true)
+        let c = Tensor(shape: [2], values: [5, 6]), d = Tensor(shape: [2], values: [7, 8])
+        ((a + b) * c).sum().backward()
+        (a * d).sum().backward()
+        #expect(a.grad!.values == [12, 14])
+        #expect(b.grad!.values == [5, 6])
+        let x = Tensor(shape: [2], values: [1, 2], requiresGrad: true)
+        (((x + x) - x + 1) * c + x * d).sum().backward()
+        #expect(x.grad!.values == [12, 14])
+        let y = Tensor(shape: [2], values: [1, 2], requiresGrad: true)
+        let s = y + y
+        s.retainsGrad = true
+        (s * c + y * d).sum().backward()
+        #expect(s.grad!.values == [5, 6])
+        #expect(y.grad!.values == [17, 20])
+    }
+
     @Test func intermediatesReleaseTheirGradientUnlessRetained() {
         let x = Tensor(shape: [2], values: [1, 2], requiresGrad: true)
         let h = x * 2

@@ -27,6 +27,28 @@ import Tensor
         }
     }
 
+    /// A linear layer's bias is added as C is stored (our kernels) or written first (OpenBLAS): the
+    /// same result on every backend, on one thread and split by rows or by columns across two.
+    @Test(arguments: [(MatmulPrecision.fp32, GEMMBackend.openblas), (.fp32, .avx512), (.bf16, .avx512)])
+    func linearBiasOnEveryBackend(_ precision: MatmulPrecision, _ backend: GEMMBackend) throws {
+        try #require(backend == .openblas || CPUKernels.hasAVX512, "this CPU has no AVX-512")
+        try #require(precision == .fp32 || CPUKernels.hasAVX512BF16, "this CPU has no AVX512-BF16")
+        var d = TestData(seed: 11)
+        for (rows, inF, outF) in [(203, 37, 70), (20, 45, 331), (1, 3, 5)] {
+            let x = d.input([rows, inF]), w = d.input([outF, inF]), bias = d.input([outF])
+            let roundedX = precision == .bf16 ? Tensor(shape: x.shape, values: x.values.map(CPUKernels.roundToBF16)) : x
+            let roundedW = precision == .bf16 ? Tensor(shape: w.shape, values: w.values.map(CPUKernels.roundToBF16)) : w
+            let product = MatmulTests().reference(roundedX, roundedW, false, true)
+            let expected = product.indices.map { product[$0] + bias.values[$0 % outF] }
+            for threads in [1, 2] {
+                let y = try #require(Runtime.withThreads(threads) {
+                    Runtime.withMatmul(precision: precision, backend: backend) { Tensor.linear(x, weight: w, bias: bias) }
+                })
+                expectClose(y.values, expected, atol: 1e-5 * Float(inF).squareRoot(), rtol: 1e-5)
+            }
+        }
+    }
+
     /// The bf16 kernel multiplies exactly the operands rounded to bfloat16 and sums in fp32: it
     /// matches a Double product of the rounded operands to fp32 rounding, and the fp32 product to
     /// bf16's precision (8 significant bits: relative error about 2^-8 per operand).

@@ -19,6 +19,8 @@ import Tensor
         let x = d.input([3, 5, 37], -2, 2), w = d.input([37]), b = d.input([37])
         checkGradients([x, w, b]) { Tensor.layerNorm($0[0], weight: $0[1], bias: $0[2]) }
         checkGradients([x]) { Tensor.layerNorm($0[0], weight: nil, bias: nil, eps: 1e-6) }
+        // The input's gradient added to one another path already left (a residual connection).
+        checkGradients([x, w]) { $0[0] * 0.5 + Tensor.layerNorm($0[0], weight: $0[1], bias: nil) }
         let y = Tensor.layerNorm(x, weight: nil, bias: nil)
         let mean = y.mean(axis: -1).values, variance = y.squared().mean(axis: -1).values
         expectClose(mean, [Float](repeating: 0, count: 15), atol: 1e-6)
