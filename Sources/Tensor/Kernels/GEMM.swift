@@ -18,6 +18,12 @@ extension Kernels {
         precondition(rowBias == nil || beta == 0, "gemm: a row bias replaces beta · C")
         let threads = Runtime.threads
         if threads > 1, Runtime.blasThreads == 1 || Runtime.matmulKernel != .openblas, m * n * k >= gemmSplitWork {
+            // Each piece packs the operand it shares in full: B when split by rows, A by columns.
+            // Split by k instead (partial products summed after) when C is smaller than both.
+            if 2 * m * n < Swift.min(k * n, m * k), k / threads >= 64 {
+                splitDepth(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowBias)
+                return
+            }
             let splitRows = m >= n
             let extent = splitRows ? m : n
             let pieces = Swift.min(threads, Swift.max(1, extent / 16))
@@ -44,6 +50,37 @@ extension Kernels {
             }
         }
         gemmOnCallingThread(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowBias)
+    }
+
+    /// C = alpha · op(A) · op(B) + beta · C as `pieces` products over slices of k, side by side: the
+    /// first into C, the others into scratch matrices added to C after, in order (deterministic).
+    private static func splitDepth(_ pieces: Int, _ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                                   _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                                   _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ rowBias: UnsafePointer<Float>?) {
+        let scratch = Storage(uninitializedCount: (pieces - 1) * m * n)
+        let pa = SendablePointer(UnsafeMutablePointer(mutating: a)), pb = SendablePointer(UnsafeMutablePointer(mutating: b))
+        let pc = SendablePointer(c), ps = SendablePointer(scratch.pointer)
+        let pBias = rowBias.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
+        parallelFor(pieces) { r in
+            for piece in r {
+                let lo = k * piece / pieces, hi = k * (piece + 1) / pieces
+                let aPart = transA ? pa.base + lo * lda : pa.base + lo
+                let bPart = transB ? pb.base + lo : pb.base + lo * ldb
+                if piece == 0 {
+                    gemmOnCallingThread(transA, transB, m, n, hi - lo, alpha, aPart, lda, bPart, ldb, beta, pc.base, ldc,
+                                        pBias.map { UnsafePointer($0.base) })
+                } else {
+                    gemmOnCallingThread(transA, transB, m, n, hi - lo, alpha, aPart, lda, bPart, ldb, 0,
+                                        ps.base + (piece - 1) * m * n, n)
+                }
+            }
+        }
+        parallelFor(m, grain: Swift.max(1, elementwiseGrain / Swift.max(n, 1))) { rows in
+            for i in rows {
+                for piece in 1..<pieces { addInPlace(pc.base + i * ldc, ps.base + ((piece - 1) * m + i) * n, n) }
+            }
+        }
+        withExtendedLifetime(scratch) {}
     }
 
     /// One product on the calling thread, on the kernel `Runtime.matmulKernel` names.

@@ -34,8 +34,13 @@ extension Tensor {
         precondition(gradient.count == count && firstMoment.count == count && secondMoment.count == count
                      && r.lowerBound >= 0 && r.upperBound <= count,
                      "[adamUpdate] parameter \(shape), gradient \(gradient.shape), moments \(firstMoment.shape) \(secondMoment.shape), elements \(r)")
-        let o = r.lowerBound
-        Kernels.adam(data + o, gradient.data + o, firstMoment.data + o, secondMoment.data + o, r.count, step)
+        // Elementwise, so split into 16-aligned chunks across the workers (same result on any count).
+        let (p, g, m, v) = (data + r.lowerBound, gradient.data + r.lowerBound, firstMoment.data + r.lowerBound, secondMoment.data + r.lowerBound)
+        let vectors = (r.count + 15) / 16
+        parallelFor(vectors, grain: Kernels.elementwiseGrain / 16) { chunk in
+            let lo = chunk.lowerBound * 16, hi = Swift.min(chunk.upperBound * 16, r.count)
+            Kernels.adam(p + lo, g + lo, m + lo, v + lo, hi - lo, step)
+        }
     }
 
     /// One SGD update (PyTorch's: d = g + wd·p; buf = d on the first step, else μ·buf + d;

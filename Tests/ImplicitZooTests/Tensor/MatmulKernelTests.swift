@@ -2,9 +2,10 @@ import Testing
 import Tensor
 
 /// Our GEMM kernels (AVX-512 fp32, AVX512-BF16) against a Double reference, on odd shapes, every
-/// transpose, and past the kernels' block sizes (k > 512 pairs, m > 192 rows, ragged edges).
+/// transpose, and past the kernels' block sizes (k > 512 pairs, m > 192 rows, ragged edges), on one
+/// thread and split across two (by rows, by columns, or by depth for (40, 24, 1000)).
 @Suite struct MatmulKernelTests {
-    static let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (13, 37, 5), (25, 33, 257), (203, 70, 1031), (7, 3, 600)]
+    static let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (13, 37, 5), (25, 33, 257), (203, 70, 1031), (7, 3, 600), (40, 24, 1000)]
     static let flags: [(Bool, Bool)] = [(false, false), (true, false), (false, true), (true, true)]
 
     /// Operands of one case: a is m×k (k×m transposed), b is k×n (n×k transposed).
@@ -19,22 +20,24 @@ import Tensor
         for (index, s) in Self.shapes.enumerated() {
             for (ta, tb) in Self.flags {
                 let (a, b) = operands(s, ta, tb, seed: UInt64(index))
-                let c = try #require(Runtime.withMatmul(precision: .fp32, backend: backend) {
-                    Tensor.matmul(a, b, transposeA: ta, transposeB: tb)
-                })
-                expectClose(c.values, MatmulTests().reference(a, b, ta, tb), atol: 1e-5 * Float(s.k).squareRoot(), rtol: 1e-5)
+                for threads in [1, 2] {
+                    let c = try #require(Runtime.withThreads(threads) {
+                        Runtime.withMatmul(precision: .fp32, backend: backend) { Tensor.matmul(a, b, transposeA: ta, transposeB: tb) }
+                    })
+                    expectClose(c.values, MatmulTests().reference(a, b, ta, tb), atol: 1e-5 * Float(s.k).squareRoot(), rtol: 1e-5)
+                }
             }
         }
     }
 
     /// A linear layer's bias is added as C is stored (our kernels) or written first (OpenBLAS): the
-    /// same result on every backend, on one thread and split by rows or by columns across two.
+    /// same result on every backend, on one thread and split by rows, columns or depth across two.
     @Test(arguments: [(MatmulPrecision.fp32, GEMMBackend.openblas), (.fp32, .avx512), (.bf16, .avx512)])
     func linearBiasOnEveryBackend(_ precision: MatmulPrecision, _ backend: GEMMBackend) throws {
         try #require(backend == .openblas || CPUKernels.hasAVX512, "this CPU has no AVX-512")
         try #require(precision == .fp32 || CPUKernels.hasAVX512BF16, "this CPU has no AVX512-BF16")
         var d = TestData(seed: 11)
-        for (rows, inF, outF) in [(203, 37, 70), (20, 45, 331), (1, 3, 5)] {
+        for (rows, inF, outF) in [(203, 37, 70), (20, 45, 331), (20, 2000, 30), (1, 3, 5)] {
             let x = d.input([rows, inF]), w = d.input([outF, inF]), bias = d.input([outF])
             let roundedX = precision == .bf16 ? Tensor(shape: x.shape, values: x.values.map(CPUKernels.roundToBF16)) : x
             let roundedW = precision == .bf16 ? Tensor(shape: w.shape, values: w.values.map(CPUKernels.roundToBF16)) : w
@@ -57,7 +60,9 @@ import Tensor
         for (index, s) in Self.shapes.enumerated() {
             for (ta, tb) in Self.flags {
                 let (a, b) = operands(s, ta, tb, seed: UInt64(index))
-                let c = try #require(Runtime.withMatmul(precision: .bf16) { Tensor.matmul(a, b, transposeA: ta, transposeB: tb) })
+                let c = try #require(Runtime.withThreads(2) {
+                    Runtime.withMatmul(precision: .bf16) { Tensor.matmul(a, b, transposeA: ta, transposeB: tb) }
+                })
                 let roundedA = Tensor(shape: a.shape, values: a.values.map(CPUKernels.roundToBF16))
                 let roundedB = Tensor(shape: b.shape, values: b.values.map(CPUKernels.roundToBF16))
                 expectClose(c.values, MatmulTests().reference(roundedA, roundedB, ta, tb), atol: 1e-5 * Float(s.k).squareRoot(), rtol: 1e-5)
