@@ -107,10 +107,16 @@ AVX512_TARGET __attribute__((always_inline)) static inline void store_tile(__m51
 // MARK: fp32
 
 /// Packs A[rows, cols] (element (i, p) at a[i * rs + p * cs]) into MR-row panels, [kc][MR] each.
-static void pack_a_f32(const float *a, long rs, long cs, long mc, long kc, float *out) {
+AVX512_TARGET static void pack_a_f32(const float *a, long rs, long cs, long mc, long kc, float *out) {
     for (long ir = 0; ir < mc; ir += MR) {
         long mr = mc - ir < MR ? mc - ir : MR;
         float *panel = out + ir * kc;
+        if (rs == 1) {  // transposed A: each panel row is a run of mr floats
+            const __mmask16 mask = (__mmask16)((1u << mr) - 1);
+            for (long p = 0; p < kc; p++)
+                _mm512_mask_storeu_ps(panel + p * MR, 0x0fff, _mm512_maskz_loadu_ps(mask, a + ir + p * cs));
+            continue;
+        }
         for (long p = 0; p < kc; p++) {
             const float *src = a + ir * rs + p * cs;
             float *dst = panel + p * MR;
@@ -122,7 +128,7 @@ static void pack_a_f32(const float *a, long rs, long cs, long mc, long kc, float
 }
 
 /// Packs B[kc, nc] (element (p, j) at b[p * rs + j * cs]) into NR-column panels, [kc][NR] each.
-static void pack_b_f32(const float *b, long rs, long cs, long kc, long nc, float *out) {
+AVX512_TARGET static void pack_b_f32(const float *b, long rs, long cs, long kc, long nc, float *out) {
     for (long jr = 0; jr < nc; jr += NR) {
         long nr = nc - jr < NR ? nc - jr : NR;
         float *panel = out + jr * kc;
@@ -192,8 +198,9 @@ void ckernels_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, flo
             pack_b_f32(b + pc * rsb + jc * csb, rsb, csb, kc, nc, pb);
             for (long ic = 0; ic < m; ic += F32_MC) {
                 long mc = m - ic < F32_MC ? m - ic : F32_MC;
-                // A row-major: read in place (full row panels); else packed into [kc][MR] panels.
-                const int in_place = csa == 1;
+                // A row-major: read in place (full row panels), unless its rows lie a multiple of
+                // 1 KiB apart (12 rows would then share a few L1 sets); else packed into [kc][MR] panels.
+                const int in_place = csa == 1 && (rsa % 256) != 0;
                 if (!in_place) pack_a_f32(a + ic * rsa + pc * csa, rsa, csa, mc, kc, pa);
                 for (long jr = 0; jr < nc; jr += NR) {
                     long nr = nc - jr < NR ? nc - jr : NR;

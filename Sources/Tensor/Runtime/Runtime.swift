@@ -84,13 +84,22 @@ func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
     }
     let kernel = Runtime.scopedMatmulKernel
     withoutActuallyEscaping(body) { body in
-        let work = UncheckedBox(body)
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
+        var part: (Int) -> Void = { t in
             cplatform_flush_denormals()
             let lo = count * t / threads, hi = count * (t + 1) / threads
             if lo < hi {
-                Runtime.$scopedThreads.withValue(1) { Runtime.$scopedMatmulKernel.withValue(kernel) { work.value(lo..<hi) } }
+                Runtime.$scopedThreads.withValue(1) { Runtime.$scopedMatmulKernel.withValue(kernel) { body(lo..<hi) } }
             }
+        }
+        // The persistent worker pool; while another caller's job holds it, the dispatch queue.
+        let ran = withUnsafeMutablePointer(to: &part) { pointer in
+            cplatform_parallel_run(threads, { context, t in
+                context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(t)
+            }, pointer)
+        }
+        if ran == 0 {
+            let work = UncheckedBox(part)
+            DispatchQueue.concurrentPerform(iterations: threads) { t in work.value(t) }
         }
     }
 }

@@ -3,9 +3,10 @@ import Tensor
 
 /// Our GEMM kernels (AVX-512 fp32, AVX512-BF16) against a Double reference, on odd shapes, every
 /// transpose, and past the kernels' block sizes (k > 512 pairs, m > 192 rows, ragged edges), on one
-/// thread and split across two (by rows, by columns, or by depth for (40, 24, 1000)).
+/// thread and split across two (by rows, by columns, or by depth for (40, 24, 1000)); (30, 45, 512)
+/// has rows 2 KiB apart, which the fp32 kernel packs instead of reading in place.
 @Suite struct MatmulKernelTests {
-    static let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (13, 37, 5), (25, 33, 257), (203, 70, 1031), (7, 3, 600), (40, 24, 1000)]
+    static let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (13, 37, 5), (25, 33, 257), (203, 70, 1031), (7, 3, 600), (40, 24, 1000), (30, 45, 512)]
     static let flags: [(Bool, Bool)] = [(false, false), (true, false), (false, true), (true, true)]
 
     /// Operands of one case: a is m×k (k×m transposed), b is k×n (n×k transposed).
