@@ -106,6 +106,13 @@ AVX512_TARGET __attribute__((always_inline)) static inline void store_tile(__m51
 
 // MARK: fp32
 
+/// dst[0 ..< count] = src[i * stride], then zeros up to `width`: one row of a packed panel.
+static inline void gather_padded(const float *src, long stride, long count, long width, float *dst) {
+    long i = 0;
+    for (; i < count; i++) dst[i] = src[i * stride];
+    for (; i < width; i++) dst[i] = 0;
+}
+
 /// Packs A[rows, cols] (element (i, p) at a[i * rs + p * cs]) into MR-row panels, [kc][MR] each.
 AVX512_TARGET static void pack_a_f32(const float *a, long rs, long cs, long mc, long kc, float *out) {
     for (long ir = 0; ir < mc; ir += MR) {
@@ -117,13 +124,7 @@ AVX512_TARGET static void pack_a_f32(const float *a, long rs, long cs, long mc, 
                 _mm512_mask_storeu_ps(panel + p * MR, 0x0fff, _mm512_maskz_loadu_ps(mask, a + ir + p * cs));
             continue;
         }
-        for (long p = 0; p < kc; p++) {
-            const float *src = a + ir * rs + p * cs;
-            float *dst = panel + p * MR;
-            long i = 0;
-            for (; i < mr; i++) dst[i] = src[i * rs];
-            for (; i < MR; i++) dst[i] = 0;
-        }
+        for (long p = 0; p < kc; p++) gather_padded(a + ir * rs + p * cs, rs, mr, MR, panel + p * MR);
     }
 }
 
@@ -136,13 +137,7 @@ AVX512_TARGET static void pack_b_f32(const float *b, long rs, long cs, long kc, 
             for (long p = 0; p < kc; p++) memcpy(panel + p * NR, b + p * rs + jr, NR * sizeof(float));
             continue;
         }
-        for (long p = 0; p < kc; p++) {
-            const float *src = b + p * rs + jr * cs;
-            float *dst = panel + p * NR;
-            long j = 0;
-            for (; j < nr; j++) dst[j] = src[j * cs];
-            for (; j < NR; j++) dst[j] = 0;
-        }
+        for (long p = 0; p < kc; p++) gather_padded(b + p * rs + jr * cs, cs, nr, NR, panel + p * NR);
     }
 }
 

@@ -8,8 +8,8 @@ extension Kernels {
     /// C[m, n] = alpha · op(A) · op(B) + beta · C, or alpha · op(A) · op(B) + `rowBias[j]` on every row
     /// (beta 0), row-major, transposes as flags (never copies). Our kernels add the bias as they
     /// store C. With several worker threads and single-threaded products (our kernels always are; OpenBLAS
-    /// with `blasThreads` 1), a large product is split into row (or column) blocks that the workers
-    /// compute side by side.
+    /// with `blasThreads` 1), a large product is split into row, column or depth (k) blocks that the
+    /// workers compute side by side.
     static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
                              _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
                              beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int,
