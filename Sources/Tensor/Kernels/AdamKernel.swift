@@ -10,21 +10,14 @@ extension Kernels {
         var i = 0
         while i < n {
             let k = Swift.min(16, n - i)
-            var pv = k == 16 ? vload(p + i) : vloadPartial(p + i, k)
-            var gv = k == 16 ? vload(g + i) : vloadPartial(g + i, k)
-            var mv = k == 16 ? vload(m + i) : vloadPartial(m + i, k)
-            var vv = k == 16 ? vload(v + i) : vloadPartial(v + i, k)
+            var pv = vload(p + i, k), gv = vload(g + i, k), mv = vload(m + i, k), vv = vload(v + i, k)
             gv = gv + l2 * pv
             pv = pv * shrink
             mv = beta1 * mv + (1 - beta1) * gv
             vv = beta2 * vv + (1 - beta2) * gv * gv
             let denominator = vv.squareRoot() / rootCorrection2 + eps
             pv = pv - stepSize * mv / denominator
-            if k == 16 {
-                vstore(pv, p + i); vstore(mv, m + i); vstore(vv, v + i)
-            } else {
-                vstorePartial(pv, p + i, k); vstorePartial(mv, m + i, k); vstorePartial(vv, v + i, k)
-            }
+            vstore(pv, p + i, k); vstore(mv, m + i, k); vstore(vv, v + i, k)
             i += 16
         }
     }

@@ -26,6 +26,18 @@ typealias VecBits = SIMD16<UInt32>
     for i in 0..<n { p[i] = v[i] }
 }
 
+/// 16 floats, or the first `n` < 16 with the rest zero (a loop's ragged tail).
+@_transparent func vload(_ p: UnsafePointer<Float>, _ n: Int) -> Vec {
+    n == 16 ? vload(p) : vloadPartial(p, n)
+}
+
+@_transparent func vload(_ p: UnsafeMutablePointer<Float>, _ n: Int) -> Vec { vload(UnsafePointer(p), n) }
+
+/// Stores 16 floats, or the first `n` < 16.
+@_transparent func vstore(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
+    if n == 16 { vstore(v, p) } else { vstorePartial(v, p, n) }
+}
+
 @_transparent func vmax(_ a: Vec, _ b: Vec) -> Vec { a.replacing(with: b, where: a .< b) }
 @_transparent func vmin(_ a: Vec, _ b: Vec) -> Vec { a.replacing(with: b, where: b .< a) }
 

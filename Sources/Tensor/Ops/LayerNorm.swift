@@ -30,10 +30,10 @@ extension Tensor {
                 var j = 0
                 while j < d {
                     let n = Swift.min(16, d - j)
-                    var v = (load(xr + j, n) - mv) * rv
-                    if let pw { v *= load(pw + j, n) }
-                    if let pb { v += load(pb + j, n) }
-                    store(v, yr + j, n)
+                    var v = (vload(xr + j, n) - mv) * rv
+                    if let pw { v *= vload(pw + j, n) }
+                    if let pb { v += vload(pb + j, n) }
+                    vstore(v, yr + j, n)
                     j += 16
                 }
             }
@@ -71,12 +71,12 @@ extension Tensor {
                         var j = 0
                         while j < d {
                             let n = Swift.min(16, d - j)
-                            let xhat = (load(xr + j, n) - mv) * rv
-                            let gv = load(gr + j, n)
-                            store(load(dw + j, n) + gv * xhat, dw + j, n)
-                            store(load(db + j, n) + gv, db + j, n)
-                            let v = pw.map { gv * load($0 + j, n) } ?? gv
-                            store(v, dxh.baseAddress! + j, n)
+                            let xhat = (vload(xr + j, n) - mv) * rv
+                            let gv = vload(gr + j, n)
+                            vstore(vload(dw + j, n) + gv * xhat, dw + j, n)
+                            vstore(vload(db + j, n) + gv, db + j, n)
+                            let v = pw.map { gv * vload($0 + j, n) } ?? gv
+                            vstore(v, dxh.baseAddress! + j, n)
                             sumD += v
                             sumDX += v * xhat
                             j += 16
@@ -87,10 +87,10 @@ extension Tensor {
                         j = 0
                         while j < d {
                             let n = Swift.min(16, d - j)
-                            let xhat = (load(xr + j, n) - mv) * rv
-                            var v = rv * (load(dxh.baseAddress! + j, n) - meanD - xhat * meanDX)
-                            if accumulateX { v += load(dx + j, n) }
-                            store(v, dx + j, n)
+                            let xhat = (vload(xr + j, n) - mv) * rv
+                            var v = rv * (vload(dxh.baseAddress! + j, n) - meanD - xhat * meanDX)
+                            if accumulateX { v += vload(dx + j, n) }
+                            vstore(v, dx + j, n)
                             j += 16
                         }
                     }
@@ -108,16 +108,4 @@ extension Tensor {
             if acc { Kernels.addInPlace(gb, pp + d, d) } else { gb.update(from: pp + d, count: d) }
         }
     }
-}
-
-/// 16 floats, or the first `n` < 16 with the rest zero.
-@_transparent private func load(_ p: UnsafePointer<Float>, _ n: Int) -> Vec {
-    n == 16 ? vload(p) : vloadPartial(p, n)
-}
-
-@_transparent private func load(_ p: UnsafeMutablePointer<Float>, _ n: Int) -> Vec { load(UnsafePointer(p), n) }
-
-/// Stores 16 floats, or the first `n` < 16.
-@_transparent private func store(_ v: Vec, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
-    if n == 16 { vstore(v, p) } else { vstorePartial(v, p, n) }
 }
