@@ -34,10 +34,11 @@ class Attention(nn.Module):
         self.qkv = nn.Linear(dim, 3 * dim)
         self.proj = nn.Linear(dim, dim)
 
-    def forward(self, x):
+    def forward(self, x, bias=None):
         b, t, d = x.shape
         q, k, v = self.qkv(x).reshape(b, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
-        a = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(d // self.heads), dim=-1)
+        scores = q @ k.transpose(-2, -1) / math.sqrt(d // self.heads)
+        a = torch.softmax(scores if bias is None else scores + bias, dim=-1)
         return self.proj((a @ v).transpose(1, 2).reshape(b, t, d))
 
 
@@ -61,8 +62,8 @@ class Block(nn.Module):
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
         self.mlp = MLP(dim, int(dim * mlp_ratio))
 
-    def forward(self, x):
-        x = x + self.attn(self.norm1(x))
+    def forward(self, x, bias=None):
+        x = x + self.attn(self.norm1(x), bias)
         return x + self.mlp(self.norm2(x))
 
 
@@ -74,16 +75,17 @@ class Encoder(nn.Module):
         self.blocks = nn.ModuleList([Block(dim, heads, mlp_ratio) for _ in range(depth)])
         self.norm = nn.LayerNorm(dim, eps=1e-6)
 
-    def forward(self, x):
+    def forward(self, x, bias=None):
         for block in self.blocks:
-            x = block(x)
+            x = block(x, bias)
         return self.norm(x)
 
 
 class MAE3D(nn.Module):
-    def __init__(self, m, positions, output_offset=None):
+    def __init__(self, m, positions, output_offset=None, decoder_bias=None):
         super().__init__()
         self.output_offset = output_offset
+        self.decoder_bias = decoder_bias
         token_width = int(m["patch_size"]) ** 3 * 4
         dim, ddim, n = int(m["dim"]), int(m["decoder_dim"]), positions.shape[0]
         self.patch_embed = nn.Linear(token_width, dim)
@@ -102,7 +104,7 @@ class MAE3D(nn.Module):
         latent = self.decoder_embed(self.encoder(visible))
         full = torch.cat([latent, self.mask_token.expand(b, n - keep.shape[1], -1)], dim=1)
         full = torch.gather(full, 1, restore[..., None].expand(-1, -1, full.shape[2]))
-        prediction = self.decoder_pred(self.decoder(full + self.decoder_pos_embed))
+        prediction = self.decoder_pred(self.decoder(full + self.decoder_pos_embed, self.decoder_bias))
         if self.output_offset is not None:
             prediction = prediction + self.output_offset
         hidden = torch.ones(b, n)
@@ -219,7 +221,8 @@ def main(folder, show_gradients=False):
     ours_gradients = load_file(f"{folder}/gradients.safetensors")
     m = trace["model"]
     if trace["task"] == "pretrain":
-        model = MAE3D(m, initial["buffer.positions"], initial.get("buffer.output_offset"))
+        model = MAE3D(m, initial["buffer.positions"], initial.get("buffer.output_offset"),
+                      initial.get("buffer.decoder_attention_bias"))
     else:
         model = PoseRegressor(m, trace["image_channels"], initial["buffer.positions"])
     params = dict(model.named_parameters())

@@ -16,8 +16,8 @@ public final class MultiHeadSelfAttention: Layer {
 
     public var namedParameters: [(name: String, tensor: Tensor)] { prefixed("qkv", qkv) + prefixed("proj", proj) }
 
-    /// x `[B, T, D]` → `[B, T, D]`.
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        proj(Tensor.attention(qkv: qkv(x), heads: heads))
+    /// x `[B, T, D]` → `[B, T, D]`; `bias` `[1 or B, heads, T, T]` is added to the attention scores.
+    public func callAsFunction(_ x: Tensor, bias: Tensor? = nil) -> Tensor {
+        proj(Tensor.attention(qkv: qkv(x), heads: heads, bias: bias))
     }
 }

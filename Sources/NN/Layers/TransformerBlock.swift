@@ -21,14 +21,15 @@ public final class TransformerBlock: Layer {
         prefixed("norm1", norm1) + prefixed("attn", attn) + prefixed("norm2", norm2) + prefixed("mlp", mlp)
     }
 
-    public func callAsFunction(_ x: Tensor, context: inout ForwardContext) -> Tensor {
-        let h = x + dropout(attn(norm1(x)), context: &context)
+    /// `attentionBias` `[1 or B, heads, T, T]` is added to the attention scores.
+    public func callAsFunction(_ x: Tensor, attentionBias: Tensor? = nil, context: inout ForwardContext) -> Tensor {
+        let h = x + dropout(attn(norm1(x), bias: attentionBias), context: &context)
         return h + mlp(norm2(h), context: &context)
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor, attentionBias: Tensor? = nil) -> Tensor {
         var context = ForwardContext.inference
-        return self(x, context: &context)
+        return self(x, attentionBias: attentionBias, context: &context)
     }
 }
 
@@ -50,14 +51,15 @@ public final class TransformerEncoder: Layer {
 
     public var namedParameters: [(name: String, tensor: Tensor)] { prefixed("blocks", blocks) + prefixed("norm", norm) }
 
-    public func callAsFunction(_ x: Tensor, context: inout ForwardContext) -> Tensor {
+    /// `attentionBias` `[1 or B, heads, T, T]` is added to every block's attention scores.
+    public func callAsFunction(_ x: Tensor, attentionBias: Tensor? = nil, context: inout ForwardContext) -> Tensor {
         var h = x
-        for block in blocks { h = block(h, context: &context) }
+        for block in blocks { h = block(h, attentionBias: attentionBias, context: &context) }
         return norm(h)
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor, attentionBias: Tensor? = nil) -> Tensor {
         var context = ForwardContext.inference
-        return self(x, context: &context)
+        return self(x, attentionBias: attentionBias, context: &context)
     }
 }

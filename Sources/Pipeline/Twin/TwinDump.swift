@@ -46,6 +46,7 @@ public enum TwinDump {
         let t = p.training, loop = settings.loop(seed: p.seed)
         var buffers = ["buffer.positions": t.model.positions]
         if let offset = t.model.outputOffset { buffers["buffer.output_offset"] = offset }
+        if let bias = t.model.decoderAttentionBias { buffers["buffer.decoder_attention_bias"] = bias }
         var batches: [String: Tensor] = [:], gradients: [String: Tensor] = [:], losses: [Float] = []
         for (name, tensor) in t.model.namedParameters { buffers["param.\(name)"] = tensor.detached() }
         var random = RandomStreams(seed: p.seed)

@@ -18,11 +18,14 @@ public struct MAE3DConfiguration: Sendable, Equatable, Codable {
     public var mlpRatio: Float = 4
     /// Share of tokens hidden from the encoder.
     public var maskRatio: Float = 0.8
+    /// One slope per decoder head: head h's attention scores get −slope·(distance in tokens), so
+    /// hidden tokens read their neighbours first (`DistanceBias`); nil: none (the paper's decoder).
+    public var decoderDistanceBias: [Float]?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case gridSize, patchSize, dim, depth, heads, decoderDim, decoderDepth, decoderHeads, mlpRatio, maskRatio
+        case gridSize, patchSize, dim, depth, heads, decoderDim, decoderDepth, decoderHeads, mlpRatio, maskRatio, decoderDistanceBias
     }
 
     public var tokensPerSide: Int { gridSize / patchSize }
@@ -47,5 +50,10 @@ public struct MAE3DConfiguration: Sendable, Equatable, Codable {
         try check.require(decoderDim % decoderHeads == 0, "decoder_heads", "width \(decoderDim) does not split evenly into \(decoderHeads) heads")
         try check.range(mlpRatio, 0.1...64, "mlp_ratio")
         try check.range(maskRatio, 0...0.99, "mask_ratio")
+        if let slopes = decoderDistanceBias {
+            try check.require(slopes.count == decoderHeads, "decoder_distance_bias",
+                              "\(slopes.count) slopes for \(decoderHeads) decoder heads (one a head)")
+            for slope in slopes { try check.range(slope, 0...100, "decoder_distance_bias") }
+        }
     }
 }

@@ -51,6 +51,8 @@ public final class MaskedAutoencoder3D: Layer {
     /// Learned decoder positions `[N, decoderDim]`, initialised with sine-cosine.
     public let decoderPositions: Tensor
     public let decoder: TransformerEncoder
+    /// `[1, decoderHeads, N, N]` added to the decoder's attention scores (`decoderDistanceBias`), or nil.
+    public let decoderAttentionBias: Tensor?
     public let head: Linear
     /// A constant `[1, N, P³·C]` added to every reconstruction (not a parameter): the training
     /// volumes' per-position mean when the decoder learns residuals, else nil.
@@ -69,6 +71,7 @@ public final class MaskedAutoencoder3D: Layer {
         self.decoderPositions = decoderPositions
         decoder = TransformerEncoder(dim: config.decoderDim, depth: config.decoderDepth, heads: config.decoderHeads,
                                      mlpRatio: config.mlpRatio, weightInit: .xavierUniform, rng: &rng)
+        decoderAttentionBias = config.decoderDistanceBias.map { DistanceBias(slopes: $0, side: config.tokensPerSide).all() }
         head = Linear(config.decoderDim, config.tokenWidth, weightInit: .xavierUniform, biasInit: .constant(0), rng: &rng)
     }
 
@@ -95,7 +98,7 @@ public final class MaskedAutoencoder3D: Layer {
         let latent = decoderEmbedding(encoder(visible))
         let filler = maskToken.broadcast(to: [b, n - mask.visible, config.decoderDim])
         let full = Tensor.concat([latent, filler], axis: 1).gather(axis: 1, indices: mask.restore, count: n)
-        let output = head(decoder(full + decoderPositions))
+        let output = head(decoder(full + decoderPositions, attentionBias: decoderAttentionBias))
         return outputOffset.map { output + $0 } ?? output
     }
 

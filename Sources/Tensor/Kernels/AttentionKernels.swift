@@ -16,6 +16,13 @@ struct AttentionOperand: @unchecked Sendable {
     }
 }
 
+/// A constant added to the attention scores before the softmax: `[1 or B, H, Tq, Tk]` at `base`;
+/// `batchStride` 0 shares one bias among the samples.
+struct AttentionBias: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>
+    let batchStride: Int
+}
+
 /// Sizes of a multi-head attention call.
 struct AttentionShape: Sendable {
     let batch: Int, queries: Int, keys: Int, heads: Int, headDim: Int
@@ -23,11 +30,12 @@ struct AttentionShape: Sendable {
 }
 
 extension Kernels {
-    /// O = softmax(Q·Kᵀ/√d)·V for every sample and head; keeps the probabilities `[B, H, Tq, Tk]`
-    /// for the backward pass. Samples × heads are spread over the worker threads.
+    /// O = softmax(Q·Kᵀ/√d + bias)·V for every sample and head; keeps the probabilities `[B, H, Tq, Tk]`
+    /// for the backward pass (which a constant bias leaves unchanged). Samples × heads are spread
+    /// over the worker threads.
     static func attentionForward(_ s: AttentionShape, q: AttentionOperand, k: AttentionOperand,
                                          v: AttentionOperand, out: AttentionOperand,
-                                         probabilities: UnsafeMutablePointer<Float>) {
+                                         probabilities: UnsafeMutablePointer<Float>, bias: AttentionBias? = nil) {
         let tq = s.queries, tk = s.keys, hd = s.headDim
         let p = SendablePointer(probabilities)
         parallelFor(s.batch * s.heads) { r in
@@ -36,6 +44,10 @@ extension Kernels {
                 let scores = p.base + bh * tq * tk
                 gemmOnCallingThread(false, true, tq, tk, hd, s.scale, q.head(b, h, hd), q.rowStride,
                           k.head(b, h, hd), k.rowStride, 0, scores, tk)
+                if let bias {
+                    let add = bias.base + b * bias.batchStride + h * tq * tk
+                    for i in 0..<(tq * tk) { scores[i] += add[i] }
+                }
                 for row in 0..<tq { softmaxRow(scores + row * tk, scores + row * tk, tk) }
                 gemmOnCallingThread(false, false, tq, hd, tk, 1, scores, tk, v.head(b, h, hd), v.rowStride,
                           0, out.head(b, h, hd), out.rowStride)

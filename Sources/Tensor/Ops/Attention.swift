@@ -2,7 +2,8 @@
 extension Tensor {
     /// Self-attention over packed projections: `qkv` is `[B, T, 3·D]` laid out as [q | k | v], each
     /// split into `heads` heads of D/heads; returns `[B, T, D]`. No copies: heads are read in place.
-    public static func attention(qkv: Tensor, heads: Int) -> Tensor {
+    /// `bias`, a constant `[1 or B, heads, T, T]` (no gradient), is added to the scaled scores.
+    public static func attention(qkv: Tensor, heads: Int, bias: Tensor? = nil) -> Tensor {
         let (b, t, d) = check { () throws(TensorError) in
             guard qkv.rank == 3, qkv.shape[2] % 3 == 0 else {
                 throw .invalidShape(op: "attention", shape: qkv.shape, expected: "[B, T, 3·D]")
@@ -11,7 +12,11 @@ extension Tensor {
             guard heads > 0, d % heads == 0 else {
                 throw .invalidArgument(op: "attention", message: "width \(d) does not split into \(heads) heads")
             }
-            return (qkv.shape[0], qkv.shape[1], d)
+            let (b, t) = (qkv.shape[0], qkv.shape[1])
+            if let bias, bias.rank != 4 || (bias.shape[0] != 1 && bias.shape[0] != b) || Array(bias.shape.dropFirst()) != [heads, t, t] {
+                throw .invalidShape(op: "attention", shape: bias.shape, expected: "a bias [1 or \(b), \(heads), \(t), \(t)]")
+            }
+            return (b, t, d)
         }
         let s = AttentionShape(batch: b, queries: t, keys: t, heads: heads, headDim: d / heads)
         let out = Tensor(uninitialized: [b, t, d])
@@ -21,7 +26,8 @@ extension Tensor {
         let k = AttentionOperand(qkv.data + d, rowStride: rs, batchStride: bs)
         let v = AttentionOperand(qkv.data + 2 * d, rowStride: rs, batchStride: bs)
         let o = AttentionOperand(out.data, rowStride: d, batchStride: t * d)
-        Kernels.attentionForward(s, q: q, k: k, v: v, out: o, probabilities: probs.data)
+        let added = bias.map { AttentionBias(base: $0.data, batchStride: $0.shape[0] == 1 ? 0 : heads * t * t) }
+        Kernels.attentionForward(s, q: q, k: k, v: v, out: o, probabilities: probs.data, bias: added)
         out.record("attention", [qkv]) { _, g in
             qkv.withGradBuffer { gqkv, acc in
                 let go = AttentionOperand(g.data, rowStride: d, batchStride: t * d)

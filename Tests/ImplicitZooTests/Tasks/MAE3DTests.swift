@@ -51,9 +51,13 @@ import Training
         }
     }
 
-    @Test func maeLossFalls() {
+    @Test(arguments: [nil, [2, 0] as [Float]])
+    func maeLossFalls(decoderDistanceBias: [Float]?) {
         var rng = RandomGenerator(seed: 7)
-        let model = MaskedAutoencoder3D(Self.tiny, rng: &rng)
+        var config = Self.tiny
+        config.decoderDistanceBias = decoderDistanceBias
+        let model = MaskedAutoencoder3D(config, rng: &rng)
+        #expect((model.decoderAttentionBias != nil) == (decoderDistanceBias != nil))
         // Smooth volumes: a coloured ball whose position varies, so visible tokens predict hidden ones.
         var volumes: [Float] = []
         for b in 0..<4 {

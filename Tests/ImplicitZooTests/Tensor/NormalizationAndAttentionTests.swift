@@ -1,4 +1,5 @@
 import Testing
+import NN
 import Tensor
 
 @Suite struct NormalizationAndAttentionTests {
@@ -41,14 +42,15 @@ import Tensor
     }
 
     /// Attention written with primitive ops, as in the PyTorch reference.
-    func composed(_ qkv: Tensor, heads: Int) -> Tensor {
+    func composed(_ qkv: Tensor, heads: Int, bias: Tensor? = nil) -> Tensor {
         let (b, t, d3) = (qkv.shape[0], qkv.shape[1], qkv.shape[2])
         let d = d3 / 3, hd = d / heads
         let split = qkv.reshaped(b, t, 3, heads, hd).permuted(2, 0, 3, 1, 4)   // [3, B, H, T, hd]
         let q = split.slice(axis: 0, 0..<1).reshaped(b, heads, t, hd)
         let k = split.slice(axis: 0, 1..<2).reshaped(b, heads, t, hd)
         let v = split.slice(axis: 0, 2..<3).reshaped(b, heads, t, hd)
-        let p = (Tensor.matmul(q, k, transposeB: true) * (1 / Float(hd).squareRoot())).softmax()
+        let scores = Tensor.matmul(q, k, transposeB: true) * (1 / Float(hd).squareRoot())
+        let p = (bias.map { scores + $0.broadcast(to: scores.shape) } ?? scores).softmax()
         return Tensor.matmul(p, v).permuted(0, 2, 1, 3).reshaped(b, t, d)
     }
 
@@ -69,6 +71,43 @@ import Tensor
             expectClose(gFused, qkv.grad!.values, atol: 1e-5)
             checkGradients([qkv]) { Tensor.attention(qkv: $0[0], heads: 3) }
         }
+    }
+
+    /// A constant bias on the scores, shared by the samples or one per sample: forward and
+    /// gradients match the composition, and finite differences.
+    @Test(arguments: [(1, 1), (1, 3), (2, 1), (2, 3)])
+    func attentionWithABiasMatchesComposition(threads: Int, biasBatch: Int) {
+        Runtime.withThreads(threads) {
+            var d = TestData()
+            let qkv = d.input([3, 7, 18], -2, 2)
+            let bias = Tensor.uniform([biasBatch, 3, 7, 7], low: -3, high: 1, rng: &d.rng)
+            let fused = Tensor.attention(qkv: qkv, heads: 3, bias: bias)
+            expectClose(fused.values, composed(qkv, heads: 3, bias: bias).values, atol: 1e-5)
+            #expect(zip(fused.values, Tensor.attention(qkv: qkv, heads: 3).values).contains { abs($0 - $1) > 1e-3 })
+
+            let w = Tensor.uniform([3, 7, 6], low: -1, high: 1, rng: &d.rng)
+            (fused * w).sum().backward()
+            let gFused = qkv.grad!.values
+            qkv.zeroGrad()
+            (composed(qkv, heads: 3, bias: bias) * w).sum().backward()
+            expectClose(gFused, qkv.grad!.values, atol: 1e-5)
+            checkGradients([qkv]) { Tensor.attention(qkv: $0[0], heads: 3, bias: bias) }
+        }
+    }
+
+    @Test func distanceBiasIsMinusSlopeTimesTokenDistance() {
+        let bias = DistanceBias(slopes: [2, 0.5], side: 2)
+        let all = bias.all()
+        #expect(all.shape == [1, 2, 8, 8])
+        // Token 0 is (0, 0, 0), token 7 is (1, 1, 1), token 5 is (z 1, y 0, x 1).
+        #expect(abs(all[0, 0, 0, 7] + 2 * Float(3).squareRoot()) < 1e-6)
+        #expect(abs(all[0, 1, 7, 0] + 0.5 * Float(3).squareRoot()) < 1e-6)
+        #expect(abs(all[0, 0, 0, 5] + 2 * Float(2).squareRoot()) < 1e-6)
+        #expect(all[0, 0, 3, 3] == 0)
+        let some = bias.among([7, 0, 5, 5, 0, 1], batch: 2, count: 3)
+        #expect(some.shape == [2, 2, 3, 3])
+        #expect(some[0, 0, 0, 1] == all[0, 0, 7, 0] && some[0, 1, 2, 1] == all[0, 1, 5, 0])
+        #expect(some[1, 0, 1, 2] == all[0, 0, 0, 1] && some[1, 0, 0, 0] == 0)
     }
 
     @Test func crossAttentionGradients() {
