@@ -2,8 +2,8 @@
 """What does the 3-D MAE need to learn more than local interpolation? One change at a time, in PyTorch.
 
 Reads a finished `pretrain` run's zoo and cached volumes (`Checkpoints/NAME/zoo3d`), trains our MAE's
-shape (twin.py's MAE3D: encoder over the visible tokens, decoder over all tokens with a mask token,
-plain MSE on hidden tokens, AdamW with warm-up + cosine) on the zoo's training scenes and reports the
+shape (MaskedAutoencoder3D with twin.py's transformer blocks and Xavier init: encoder over the visible
+tokens, decoder over all tokens with a mask token, MSE on hidden tokens, AdamW with warm-up + cosine) on the zoo's training scenes and reports the
 hidden-token MSE on its held-out scenes, with fixed masks, beside three baselines: empty space, the
 per-position mean of the training volumes, and the nearest visible point (every hidden point copied
 from the nearest point of a visible token, exact Euclidean on the grid).
@@ -11,7 +11,9 @@ from the nearest point of a visible token, exact Euclidean on the grid).
 Variants (flags): `--distance-bias S1,S2,..` adds −s_h·‖p_i − p_j‖ (token units) to head h's attention
 scores in the decoder (and the encoder with `--bias-encoder`): each head starts with a locality prior
 of its own strength (s = 0: global); `--target residual` predicts the residual over the per-position
-mean; `--steps`, `--lr`, `--batch`.
+mean; `--depth` and `--decoder-depth` set the blocks; `--branch-scale` starts every block's attention
+projection and second MLP layer at a multiple of their Xavier init; `--steps`, `--lr`, `--batch`.
+README ("MAE pretraining") has what each change measured.
 
 Needs `pip install torch safetensors h5py numpy scipy`. Usage:
     python3 Tests/PyTorchTwin/mae_probe.py Checkpoints/default/zoo3d --steps 240 [--distance-bias 1,0.25,0]
