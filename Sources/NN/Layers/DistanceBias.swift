@@ -17,30 +17,15 @@ public struct DistanceBias: Sendable {
 
     /// The bias among all `side³` tokens, `[1, heads, N, N]`.
     public func all() -> Tensor {
-        among(Array(0..<(side * side * side)), batch: 1, count: side * side * side)
-    }
-
-    /// The bias among each sample's tokens `indices` (`batch` rows of `count`, in the order the
-    /// attention sees them), `[batch, heads, count, count]`.
-    public func among(_ indices: [Int], batch: Int, count: Int) -> Tensor {
-        precondition(indices.count == batch * count, "DistanceBias: \(indices.count) indices for \(batch) rows of \(count)")
-        let heads = slopes.count
-        var values = [Float](repeating: 0, count: batch * heads * count * count)
-        let coordinates = indices.map { index -> SIMD3<Float> in
-            SIMD3(Float(index / (side * side)), Float(index / side % side), Float(index % side))
-        }
-        for b in 0..<batch {
-            let row = coordinates[(b * count)..<((b + 1) * count)]
-            for (i, p) in row.enumerated() {
-                for (j, q) in row.enumerated() {
-                    let d = p - q
-                    let distance = (d * d).sum().squareRoot()
-                    for (h, slope) in slopes.enumerated() {
-                        values[((b * heads + h) * count + i) * count + j] = -slope * distance
-                    }
-                }
+        let n = side * side * side, heads = slopes.count
+        let coordinates = (0..<n).map { SIMD3(Float($0 / (side * side)), Float($0 / side % side), Float($0 % side)) }
+        var values = [Float](repeating: 0, count: heads * n * n)
+        for (i, p) in coordinates.enumerated() {
+            for (j, q) in coordinates.enumerated() {
+                let distance = ((p - q) * (p - q)).sum().squareRoot()
+                for (h, slope) in slopes.enumerated() { values[(h * n + i) * n + j] = -slope * distance }
             }
         }
-        return Tensor(shape: [batch, heads, count, count], values: values)
+        return Tensor(shape: [1, heads, n, n], values: values)
     }
 }
