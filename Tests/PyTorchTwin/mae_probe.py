@@ -38,11 +38,16 @@ from twin import Encoder  # noqa: E402
 from volume_probe import sincos_3d  # noqa: E402
 
 
+def patchify(volumes, patch):
+    """VolumePatches.patchify: [B, Z, Y, X, C] → [B, N, P³·C], z-major tokens."""
+    b, g, p = volumes.shape[0], volumes.shape[1] // patch, patch
+    return volumes.reshape(b, g, p, g, p, g, p, 4).permute(0, 1, 3, 5, 2, 4, 6, 7).reshape(b, g ** 3, p ** 3 * 4)
+
+
 class MAE(nn.Module):
     def __init__(self, grid, patch, dim=192, depth=12, heads=3, ddepth=8, slopes=None, bias_encoder=False, offset=None):
         super().__init__()
         g = grid // patch
-        self.g, self.patch = g, patch
         self.patch_embed = nn.Linear(patch ** 3 * 4, dim)
         self.encoder = Encoder(dim, depth, heads)
         self.decoder_embed = nn.Linear(dim, dim)
@@ -64,10 +69,6 @@ class MAE(nn.Module):
         self.register_buffer("distance", torch.cdist(coords, coords))
         self.slopes = None if slopes is None else torch.tensor(slopes, dtype=torch.float32)[:, None, None]
         self.bias_encoder = bias_encoder
-
-    def tokens(self, volumes):
-        b, g, p = volumes.shape[0], self.g, self.patch
-        return volumes.reshape(b, g, p, g, p, g, p, 4).permute(0, 1, 3, 5, 2, 4, 6, 7).reshape(b, g ** 3, p ** 3 * 4)
 
     def forward(self, tokens, keep, restore):
         b, n, _ = tokens.shape
@@ -145,8 +146,7 @@ def main():
     g, p = 8, 4
     n, visible = g ** 3, int(g ** 3 * 0.2)
     slopes = None if a.distance_bias is None else [float(s) for s in a.distance_bias.split(",")]
-    probe = MAE(32, p, slopes=slopes, bias_encoder=a.bias_encoder)
-    train_tokens, test_tokens = probe.tokens(train), probe.tokens(test)
+    train_tokens, test_tokens = patchify(train, p), patchify(test, p)
     mean = train_tokens.mean(0, keepdim=True)
     model = MAE(32, p, depth=a.depth, ddepth=a.decoder_depth, slopes=slopes, bias_encoder=a.bias_encoder,
                 offset=mean if a.target == "residual" else None)
@@ -156,7 +156,7 @@ def main():
                 q.mul_(a.branch_scale)
     rng = np.random.default_rng(20240617)
     val_keep, val_restore = draw_masks(rng, test.shape[0], n, visible)
-    filled = model.tokens(nearest_visible(test, val_keep, g, p))
+    filled = patchify(nearest_visible(test, val_keep, g, p), p)
     empty = torch.tensor([1.0, 1.0, 1.0, 0.0]).repeat(p ** 3)[None, None]
     baselines = {"empty": hidden_mse(empty.expand_as(test_tokens), test_tokens, val_keep).item(),
                  "position_mean": hidden_mse(mean.expand_as(test_tokens), test_tokens, val_keep).item(),
