@@ -10,13 +10,17 @@ from the nearest point of a visible token, exact Euclidean on the grid).
 
 Variants (flags): `--distance-bias S1,S2,..` adds −s_h·‖p_i − p_j‖ (token units) to head h's attention
 scores in the decoder (and the encoder with `--bias-encoder`): each head starts with a locality prior
-of its own strength (s = 0: global); `--target residual` predicts the residual over the per-position
+of its own strength (s = 0: global); `--axis-heads D` gives the decoder 6 heads whose distances are
+measured from the query's token moved D spacings along ±z, ±y, ±x, so each head reads one side (needs 6
+slopes); `--target residual` predicts the residual over the per-position
 mean; `--depth` and `--decoder-depth` set the blocks; `--branch-scale` starts every block's attention
 projection and second MLP layer at a multiple of their Xavier init; `--steps`, `--lr`, `--batch`.
 README ("MAE pretraining") has what each change measured.
 
 Needs `pip install torch safetensors h5py numpy scipy`. Usage:
     python3 Tests/PyTorchTwin/mae_probe.py Checkpoints/default/zoo3d --steps 240 [--distance-bias 1,0.25,0]
+    python3 Tests/PyTorchTwin/mae_probe.py Checkpoints/default/zoo3d --steps 480 --warmup 0.0833 --decoder-depth 2 \
+        --lr 2e-4 --target residual --distance-bias 4,4,4,4,4,4 --axis-heads 1      # the default's decoder
 """
 import argparse
 import glob
@@ -45,7 +49,8 @@ def patchify(volumes, patch):
 
 
 class MAE(nn.Module):
-    def __init__(self, grid, patch, dim=192, depth=12, heads=3, ddepth=8, slopes=None, bias_encoder=False, offset=None):
+    def __init__(self, grid, patch, dim=192, depth=12, heads=3, ddepth=8, slopes=None, bias_encoder=False, offset=None,
+                 head_offsets=None):
         super().__init__()
         g = grid // patch
         self.patch_embed = nn.Linear(patch ** 3 * 4, dim)
@@ -54,7 +59,7 @@ class MAE(nn.Module):
         self.mask_token = nn.Parameter(torch.randn(1, 1, dim) * 0.02)
         self.register_buffer("positions", sincos_3d(dim, g))
         self.decoder_pos_embed = nn.Parameter(sincos_3d(dim, g).clone())
-        self.decoder = Encoder(dim, ddepth, heads)
+        self.decoder = Encoder(dim, ddepth, heads if head_offsets is None else len(head_offsets))
         self.decoder_pred = nn.Linear(dim, patch ** 3 * 4)
         self.offset = offset
         for module in self.modules():
@@ -67,6 +72,11 @@ class MAE(nn.Module):
         zz, yy, xx = np.meshgrid(np.arange(g), np.arange(g), np.arange(g), indexing="ij")
         coords = torch.tensor(np.stack([zz, yy, xx], -1).reshape(-1, 3), dtype=torch.float32)
         self.register_buffer("distance", torch.cdist(coords, coords))
+        if head_offsets is not None:  # head h: distance from the key to the query's point moved by o_h
+            o = torch.tensor(head_offsets, dtype=torch.float32)
+            self.decoder_distance = (coords[None, None, :, :] - coords[None, :, None, :] - o[:, None, None, :]).norm(dim=-1)
+        else:
+            self.decoder_distance = self.distance
         self.slopes = None if slopes is None else torch.tensor(slopes, dtype=torch.float32)[:, None, None]
         self.bias_encoder = bias_encoder
 
@@ -76,7 +86,7 @@ class MAE(nn.Module):
         visible = torch.gather(x, 1, keep[..., None].expand(-1, -1, x.shape[2]))
         encoder_bias = decoder_bias = None
         if self.slopes is not None:
-            decoder_bias = (-self.slopes * self.distance)[None]
+            decoder_bias = (-self.slopes * self.decoder_distance)[None]
             if self.bias_encoder:
                 d = self.distance[keep[:, :, None], keep[:, None, :]]
                 encoder_bias = -self.slopes[None] * d[:, None]
@@ -125,6 +135,8 @@ def main():
     ap.add_argument("--warmup", type=float, default=5 / 60, help="share of steps")
     ap.add_argument("--distance-bias", default=None)
     ap.add_argument("--bias-encoder", action="store_true")
+    ap.add_argument("--axis-heads", type=float, default=None,
+                    help="6 decoder heads, head h's bias centred one offset of this length along ±z, ±y, ±x")
     ap.add_argument("--target", choices=["plain", "residual"], default="plain")
     ap.add_argument("--eval-every", type=int, default=40)
     ap.add_argument("--depth", type=int, default=12, help="encoder blocks")
@@ -148,8 +160,11 @@ def main():
     slopes = None if a.distance_bias is None else [float(s) for s in a.distance_bias.split(",")]
     train_tokens, test_tokens = patchify(train, p), patchify(test, p)
     mean = train_tokens.mean(0, keepdim=True)
+    head_offsets = None
+    if a.axis_heads is not None:
+        head_offsets = [[sign * a.axis_heads * (axis == k) for k in range(3)] for axis in range(3) for sign in (1, -1)]
     model = MAE(32, p, depth=a.depth, ddepth=a.decoder_depth, slopes=slopes, bias_encoder=a.bias_encoder,
-                offset=mean if a.target == "residual" else None)
+                offset=mean if a.target == "residual" else None, head_offsets=head_offsets)
     with torch.no_grad():
         for name, q in model.named_parameters():
             if name.endswith("attn.proj.weight") or name.endswith("fc2.weight"):

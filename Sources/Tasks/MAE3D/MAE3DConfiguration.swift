@@ -1,4 +1,5 @@
 import Configuration
+import NN
 
 /// The shape of the 3-D masked autoencoder over NeRF volumes (the `model` section of `pretrain`;
 /// `pose` builds its volume encoder from the same section).
@@ -21,16 +22,27 @@ public struct MAE3DConfiguration: Sendable, Equatable, Codable {
     /// One slope per decoder head: head h's attention scores get −slope·(distance in tokens), so
     /// hidden tokens read their neighbours first (`DistanceBias`); nil: none (the paper's decoder).
     public var decoderDistanceBias: [Float]?
+    /// One offset [x, y, z] per decoder head, in token spacings: head h's distances are measured
+    /// from the query's token moved by it, so the head reads that side first (`DistanceBias`); nil:
+    /// every head reads around the query itself. Needs `decoderDistanceBias`.
+    public var decoderBiasOffsets: [[Float]]?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case gridSize, patchSize, dim, depth, heads, decoderDim, decoderDepth, decoderHeads, mlpRatio, maskRatio, decoderDistanceBias
+        case gridSize, patchSize, dim, depth, heads, decoderDim, decoderDepth, decoderHeads, mlpRatio, maskRatio, decoderDistanceBias, decoderBiasOffsets
     }
 
     public var tokensPerSide: Int { gridSize / patchSize }
     public var tokenCount: Int { tokensPerSide * tokensPerSide * tokensPerSide }
     public var tokenWidth: Int { patchSize * patchSize * patchSize * channels }
+    /// The decoder's attention bias, when it has one.
+    public var decoderBias: DistanceBias? {
+        decoderDistanceBias.map { slopes in
+            DistanceBias(slopes: slopes, offsets: decoderBiasOffsets?.map { SIMD3($0[0], $0[1], $0[2]) }, side: tokensPerSide)
+        }
+    }
+
     /// Tokens the encoder sees: ⌊N·(1 − ratio)⌋ (102 of 512 at ratio 0.8), at least 1.
     public var visibleCount: Int { Swift.max(1, Int(Float(tokenCount) * (1 - maskRatio))) }
 
@@ -54,6 +66,15 @@ public struct MAE3DConfiguration: Sendable, Equatable, Codable {
             try check.require(slopes.count == decoderHeads, "decoder_distance_bias",
                               "\(slopes.count) slopes for \(decoderHeads) decoder heads (one a head)")
             for slope in slopes { try check.range(slope, 0...100, "decoder_distance_bias") }
+        }
+        if let offsets = decoderBiasOffsets {
+            try check.require(decoderDistanceBias != nil, "decoder_bias_offsets", "offsets move the distance bias, so decoder_distance_bias must be set")
+            try check.require(offsets.count == decoderHeads, "decoder_bias_offsets",
+                              "\(offsets.count) offsets for \(decoderHeads) decoder heads (one [x, y, z] a head)")
+            for offset in offsets {
+                try check.require(offset.count == 3, "decoder_bias_offsets", "\(offset) is not one [x, y, z] offset")
+                for value in offset { try check.range(value, Float(-tokensPerSide)...Float(tokensPerSide), "decoder_bias_offsets") }
+            }
         }
     }
 }

@@ -51,7 +51,7 @@ public final class MaskedAutoencoder3D: Layer {
     /// Learned decoder positions `[N, decoderDim]`, initialised with sine-cosine.
     public let decoderPositions: Tensor
     public let decoder: TransformerEncoder
-    /// `[1, decoderHeads, N, N]` added to the decoder's attention scores (`decoderDistanceBias`), or nil.
+    /// `[1, decoderHeads, N, N]` added to the decoder's attention scores (`MAE3DConfiguration.decoderBias`), or nil.
     public let decoderAttentionBias: Tensor?
     public let head: Linear
     /// A constant `[1, N, P³·C]` added to every reconstruction (not a parameter): the training
@@ -71,7 +71,7 @@ public final class MaskedAutoencoder3D: Layer {
         self.decoderPositions = decoderPositions
         decoder = TransformerEncoder(dim: config.decoderDim, depth: config.decoderDepth, heads: config.decoderHeads,
                                      mlpRatio: config.mlpRatio, weightInit: .xavierUniform, rng: &rng)
-        decoderAttentionBias = config.decoderDistanceBias.map { DistanceBias(slopes: $0, side: config.tokensPerSide).all() }
+        decoderAttentionBias = config.decoderBias?.all()
         head = Linear(config.decoderDim, config.tokenWidth, weightInit: .xavierUniform, biasInit: .constant(0), rng: &rng)
     }
 

@@ -114,6 +114,26 @@ import Zoo
         #expect(try d.settings(for: .pose, as: PoseSettings.self).epochs == 3)
     }
 
+    @Test func decoderBiasOffsetsAreReadAndChecked() throws {
+        let model = "model: {decoder_heads: 2, decoder_distance_bias: [2, 1], decoder_bias_offsets: [[1, 0, 0], [0, -1, 0.5]]}"
+        let file = pipelineFile("name: t\nseed: 1\nstages:\n  pretrain:\n    \(model)\n")
+        let read = try PipelineDefinition.load(file, stage: .pretrain).settings(for: .pretrain, as: PretrainSettings.self).model
+        #expect(read.decoderBiasOffsets == [[1, 0, 0], [0, -1, 0.5]])
+        #expect(read.decoderBias?.offsets == [SIMD3(1, 0, 0), SIMD3(0, -1, 0.5)])
+        let key = "stages.pretrain.model.decoder_bias_offsets"
+        let unmoored = try PipelineDefinition.load(file, overrides: ["model.decoder_distance_bias=null"], stage: .pretrain)
+        #expect(throws: ConfigError.invalidValue(file: file, key: key, reason: "offsets move the distance bias, so decoder_distance_bias must be set")) {
+            try unmoored.settings(for: .pretrain, as: PretrainSettings.self)
+        }
+        let three = try PipelineDefinition.load(file, overrides: ["model.decoder_heads=3", "model.decoder_distance_bias=[2, 1, 0]"], stage: .pretrain)
+        #expect(throws: ConfigError.invalidValue(file: file, key: key, reason: "2 offsets for 3 decoder heads (one [x, y, z] a head)")) {
+            try three.settings(for: .pretrain, as: PretrainSettings.self)
+        }
+        let short = pipelineFile("name: t\nseed: 1\nstages:\n  pretrain:\n    \(model.replacingOccurrences(of: "[0, -1, 0.5]", with: "[0, -1]"))\n",
+                                 name: "short.yaml")
+        #expect(throws: ConfigError.self) { try PipelineDefinition.load(short, stage: .pretrain).settings(for: .pretrain, as: PretrainSettings.self) }
+    }
+
     @Test func aRunFolderRefusesDifferentSettingsAndNamesTheKeys() throws {
         let folder = RunFolder(path: dir.file("run"))
         let a = ConfigNode.mapping([("stage", .mapping([("steps", .scalar("10")), ("workers", .scalar("2"))]))])

@@ -51,11 +51,12 @@ import Training
         }
     }
 
-    @Test(arguments: [nil, [2, 0] as [Float]])
-    func maeLossFalls(decoderDistanceBias: [Float]?) {
+    @Test(arguments: [(nil, nil), ([2, 0], nil), ([2, 2], [[1, 0, 0], [0, 0, -1]])] as [([Float]?, [[Float]]?)])
+    func maeLossFalls(decoderDistanceBias: [Float]?, decoderBiasOffsets: [[Float]]?) {
         var rng = RandomGenerator(seed: 7)
         var config = Self.tiny
         config.decoderDistanceBias = decoderDistanceBias
+        config.decoderBiasOffsets = decoderBiasOffsets
         let model = MaskedAutoencoder3D(config, rng: &rng)
         #expect((model.decoderAttentionBias != nil) == (decoderDistanceBias != nil))
         // Smooth volumes: a coloured ball whose position varies, so visible tokens predict hidden ones.

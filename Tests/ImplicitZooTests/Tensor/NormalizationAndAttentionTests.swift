@@ -106,6 +106,24 @@ import Tensor
         #expect(all[0, 0, 3, 3] == 0 && all[0, 1, 0, 1] == -0.5)
     }
 
+    @Test func offsetDistanceBiasCentresEachHeadOnItsSide() {
+        // Side 3: token (x, y, z) is 9z + 3y + x. Head 0 looks one step along +x, head 1 two along −z.
+        let all = DistanceBias(slopes: [2, 1], offsets: [SIMD3(1, 0, 0), SIMD3(0, 0, -2)], side: 3).all()
+        #expect(all.shape == [1, 2, 27, 27])
+        let centre = 13  // (1, 1, 1)
+        #expect(all[0, 0, centre, 14] == 0 && all[0, 0, centre, centre] == -2 && all[0, 0, centre, 12] == -4)
+        #expect(all[0, 0, centre, 17] == -2)  // (2, 2, 1): one off in y
+        #expect(abs(all[0, 0, centre, 16] + 2 * Float(2).squareRoot()) < 1e-6)  // (1, 2, 1): one off in x and y
+        // Two along −z from z = 1 is z = −1, outside: the nearest tokens, at z = 0, are one step away.
+        #expect(all[0, 1, centre, 4] == -1 && all[0, 1, centre, 22] == -3)
+        // The six axis heads, each nearest to its own neighbour.
+        let axes = DistanceBias(slopes: Array(repeating: 1, count: 6), offsets: DistanceBias.axisOffsets(), side: 3).all()
+        for (h, neighbour) in [14, 12, 16, 10, 22, 4].enumerated() {
+            #expect(axes[0, h, centre, neighbour] == 0)
+            #expect((0..<27).allSatisfy { axes[0, h, centre, $0] <= 0 })
+        }
+    }
+
     @Test func crossAttentionGradients() {
         var d = TestData()
         let q = d.input([2, 5, 6]), k = d.input([2, 3, 6]), v = d.input([2, 3, 6])
