@@ -158,7 +158,7 @@ def rotation_from_6d(x):
 
 
 class PoseRegressor(nn.Module):
-    def __init__(self, m, channels, positions):
+    def __init__(self, m, channels, positions, frame_mean=None, frame_scale=None):
         super().__init__()
         dim = int(m["dim"])
         token_width = int(m["patch_size"]) ** 3 * 4
@@ -183,6 +183,14 @@ class PoseRegressor(nn.Module):
         self.head = nn.ModuleDict({"shared": MLP(dim, width, width), "rotation": nn.Linear(width, 6),
                                    "translation": nn.Linear(width, 3)})
         self.register_buffer("positions", positions)
+        if m.get("object_frame", 0):
+            self.object_frame = MLP((self.grid // self.pool) ** 3 * dim, width, 6)
+            self.translation_offset = torch.tensor([m["translation_offset_x"], m["translation_offset_y"], m["translation_offset_z"]],
+                                                   dtype=torch.float32)
+            self.translation_scale = m["translation_scale"]
+            self.frame_mean, self.frame_scale = frame_mean, frame_scale
+        else:
+            self.object_frame = None
 
     def encode_scenes(self, tokens):
         h = self.encoder(self.patch_embed(tokens) + self.positions)
@@ -193,7 +201,7 @@ class PoseRegressor(nn.Module):
         h = h.reshape(b, q, p, q, p, q, p, d).permute(0, 1, 3, 5, 2, 4, 6, 7).reshape(b, q * q * q, p * p * p, d)
         return h.mean(dim=2)
 
-    def loss(self, tokens, images, rotations, translations):
+    def loss(self, tokens, images, rotations, translations, object_frames=None):
         scenes = self.encode_scenes(tokens)
         b, t, d = scenes.shape
         bv = images.shape[0]
@@ -211,7 +219,18 @@ class PoseRegressor(nn.Module):
         feature = F.gelu(self.head["shared"](joint[:, 0]))
         rotation = rotation_from_6d(self.head["rotation"](feature))
         translation = self.head["translation"](feature)
-        return (translation - translations).abs().mean() + self.rotation_weight * (rotation - rotations).abs().mean()
+        frame_loss = 0
+        if self.object_frame is not None:  # PoseRegressor's object_frame: T·R, T·t on normalised translations
+            flat = scenes.reshape(b, t * d)
+            if self.frame_mean is not None:  # PoseRegressor.objectFrameStandardization
+                flat = (flat - self.frame_mean) * self.frame_scale
+            frame = rotation_from_6d(self.object_frame(flat))
+            turn = frame[:, None].expand(b, bv // b, 3, 3).reshape(bv, 3, 3)
+            rotation = turn @ rotation
+            o, s = self.translation_offset, self.translation_scale
+            translation = (turn @ translation[..., None])[..., 0] + ((turn @ o) - o) / s
+            frame_loss = self.rotation_weight * (frame - object_frames).abs().mean()
+        return (translation - translations).abs().mean() + self.rotation_weight * (rotation - rotations).abs().mean() + frame_loss
 
 
 def main(folder, show_gradients=False):
@@ -224,7 +243,8 @@ def main(folder, show_gradients=False):
         model = MAE3D(m, initial["buffer.positions"], initial.get("buffer.output_offset"),
                       initial.get("buffer.decoder_attention_bias"))
     else:
-        model = PoseRegressor(m, trace["image_channels"], initial["buffer.positions"])
+        model = PoseRegressor(m, trace["image_channels"], initial["buffer.positions"],
+                              initial.get("buffer.object_frame_mean"), initial.get("buffer.object_frame_scale"))
     params = dict(model.named_parameters())
     ours = {k[len("param."):]: v for k, v in initial.items() if k.startswith("param.")}
     missing = set(ours) ^ set(params)
@@ -251,7 +271,8 @@ def main(folder, show_gradients=False):
         if trace["task"] == "pretrain":
             loss = model.loss(batches[f"tokens.{i}"], batches[f"keep.{i}"].long(), batches[f"restore.{i}"].long())
         else:
-            loss = model.loss(batches[f"tokens.{i}"], batches[f"images.{i}"], batches[f"rotations.{i}"], batches[f"translations.{i}"])
+            loss = model.loss(batches[f"tokens.{i}"], batches[f"images.{i}"], batches[f"rotations.{i}"], batches[f"translations.{i}"],
+                              batches.get(f"object_frames.{i}"))
         loss.backward()
         if i == 0:
             for name, p in params.items():

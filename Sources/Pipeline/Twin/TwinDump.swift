@@ -75,6 +75,9 @@ public enum TwinDump {
         let p = try PoseTask.prepare(settings, context: context)
         let t = p.training, loop = settings.loop(seed: p.seed, trainingScenes: t.trainingCount)
         var buffers = ["buffer.positions": t.model.positions]
+        if let (mean, scale) = t.model.objectFrameStandardization {
+            (buffers["buffer.object_frame_mean"], buffers["buffer.object_frame_scale"]) = (mean, scale)
+        }
         var batches: [String: Tensor] = [:], gradients: [String: Tensor] = [:], losses: [Float] = []
         for (name, tensor) in t.model.namedParameters { buffers["param.\(name)"] = tensor.detached() }
         var random = RandomStreams(seed: p.seed)
@@ -83,6 +86,7 @@ public enum TwinDump {
             let b = PoseBatch(t, scenes: batch.map { t.data.trainScenes[$0] }, viewRandom: &random[.views], turns: turns)
             (batches["tokens.\(i)"], batches["images.\(i)"]) = (b.tokens, b.images)
             (batches["rotations.\(i)"], batches["translations.\(i)"]) = (b.rotations, b.translations)
+            if t.model.objectFrame != nil { batches["object_frames.\(i)"] = b.objectFrames }
             losses.append(t.step(b) { if i == 0 { gradients = gradientsByName(t.model.namedParameters) } })
         }
         let v = t.model.volume, c = t.model.config
@@ -92,6 +96,9 @@ public enum TwinDump {
                                        "mlp_ratio": Double(v.mlpRatio), "volume_pool": Double(c.volumePool), "pose_depth": Double(c.poseDepth),
                                        "head_width": Double(c.headWidth), "rotation_weight": Double(c.rotationWeight),
                                        "patch_tokens": c.imageTokens == .patches ? 1 : 0, "volume_summary": c.volumeSummary ? 1 : 0,
+                                       "object_frame": c.objectFrame ? 1 : 0, "translation_offset_x": Double(c.translationOffset.x),
+                                       "translation_offset_y": Double(c.translationOffset.y), "translation_offset_z": Double(c.translationOffset.z),
+                                       "translation_scale": Double(c.translationScale),
                                        "image_size": Double(t.data.imageSize)]))
     }
 

@@ -79,6 +79,13 @@ public final class PoseRegressor: Layer {
     public let viewNorm: LayerNorm
     /// `volume_summary`: the flattened pooled volume tokens mapped to one vector, and its norm.
     public let volumeSummary: (projection: Linear, norm: LayerNorm)?
+    /// `object_frame`: the flattened pooled volume tokens → the scene's orientation (6-D).
+    public let objectFrame: MLP?
+    /// Constants `[1, T·dim]` that standardise the object frame's input, x ↦ (x − mean)·scale: the
+    /// encoder's features differ between scenes by about 5% of their size (most of each is where
+    /// its token sits), which an MLP on the raw features does not learn to read in hundreds of
+    /// steps. Set from the training scenes by `PoseTraining`; nil: raw features.
+    public var objectFrameStandardization: (mean: Tensor, scale: Tensor)?
     /// Learned embeddings that mark volume and image tokens for the pose transformer.
     public let volumeType: Tensor
     public let imageType: Tensor
@@ -110,6 +117,11 @@ public final class PoseRegressor: Layer {
         let pooledTokens = v.tokenCount / (config.volumePool * config.volumePool * config.volumePool)
         volumeSummary = config.volumeSummary
             ? (Linear(pooledTokens * d, d, weightInit: .truncatedNormal(std: 0.02), biasInit: .constant(0), rng: &rng), LayerNorm(d)) : nil
+        objectFrame = config.objectFrame ? MLP(dim: pooledTokens * d, hidden: config.headWidth, outDim: 6, rng: &rng) : nil
+        if let objectFrame {  // starts near the identity, as the rotation head
+            objectFrame.fc2.weight.scaleInPlace(by: 0.1)
+            objectFrame.fc2.bias!.assign([1, 0, 0, 0, 1, 0])
+        }
         volumeType = Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true)
         imageType = Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true)
         poseQuery = config.imageTokens == .patches ? Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true) : nil
@@ -136,6 +148,7 @@ public final class PoseRegressor: Layer {
     public var namedParameters: [(name: String, tensor: Tensor)] {
         volumeParameters + prefixed("view_encoder", viewEncoder) + prefixed("view_norm", viewNorm)
             + (volumeSummary.map { prefixed("volume_summary.proj", $0.projection) + prefixed("volume_summary.norm", $0.norm) } ?? [])
+            + (objectFrame.map { prefixed("object_frame", $0) } ?? [])
             + [("volume_type", volumeType), ("image_type", imageType)]
             + (poseQuery.map { [("pose_query", $0)] } ?? [])
             + prefixed("pose_transformer", poseTransformer) + prefixed("head.shared", shared)
@@ -154,12 +167,13 @@ public final class PoseRegressor: Layer {
 
     /// Poses of views of the encoded scenes: `scenes [B, T, dim]`, `images [B·V, 3, H, W]` (V views
     /// per scene, scene-major). Returns rotations `[B·V, 3, 3]` and normalised translations `[B·V, 3]`,
-    /// and with anchors their scores `[B·V, K]`; the pose is that of anchor `anchorOf[i]` for view i
+    /// with anchors their scores `[B·V, K]`, and with `object_frame` each scene's orientation
+    /// `[B, 3, 3]` (already applied to the poses); the pose is that of anchor `anchorOf[i]` for view i
     /// when given (training: the anchor nearest the truth), else of the best-scored anchor.
     /// The pose is read out at the first token: the image token, or the pose query (which carries
     /// the volume summary when there is one).
     public func callAsFunction(scenes: Tensor, images: Tensor, anchorOf: [Int]? = nil)
-        -> (rotation: Tensor, translation: Tensor, anchorScores: Tensor?) {
+        -> (rotation: Tensor, translation: Tensor, anchorScores: Tensor?, objectFrame: Tensor?) {
         let (b, t, d) = (scenes.shape[0], scenes.shape[1], scenes.shape[2])
         let bv = images.shape[0], v = bv / b
         var image = viewNorm(viewEncoder(images)) + imageType
@@ -172,13 +186,41 @@ public final class PoseRegressor: Layer {
         }
         let joint = poseTransformer(Tensor.concat(query + [image, volume], axis: 1))
         let feature = shared(joint.slice(axis: 1, 0..<1).reshaped(bv, d)).gelu()
-        guard let anchorHead else { return (Rotations.matrix(from6D: rotationHead(feature)), translationHead(feature), nil) }
-        let scores = anchorHead(feature), k = anchors.count
-        let chosen = anchorOf ?? Self.bestRows(scores.values, columns: k)
-        let rows = chosen.enumerated().map { $0.offset * k + $0.element }
-        let residual = Rotations.matrix(from6D: rotationHead(feature).reshaped(bv * k, 6).indexSelect(axis: 0, rows))
-        let anchor = Tensor(shape: [bv, 3, 3], values: chosen.flatMap { anchors[$0] })
-        return (Tensor.matmul(anchor, residual), translationHead(feature).reshaped(bv * k, 3).indexSelect(axis: 0, rows), scores)
+        let pose: (rotation: Tensor, translation: Tensor, anchorScores: Tensor?)
+        if let anchorHead {
+            let scores = anchorHead(feature), k = anchors.count
+            let chosen = anchorOf ?? Self.bestRows(scores.values, columns: k)
+            let rows = chosen.enumerated().map { $0.offset * k + $0.element }
+            let residual = Rotations.matrix(from6D: rotationHead(feature).reshaped(bv * k, 6).indexSelect(axis: 0, rows))
+            let anchor = Tensor(shape: [bv, 3, 3], values: chosen.flatMap { anchors[$0] })
+            pose = (Tensor.matmul(anchor, residual), translationHead(feature).reshaped(bv * k, 3).indexSelect(axis: 0, rows), scores)
+        } else {
+            pose = (Rotations.matrix(from6D: rotationHead(feature)), translationHead(feature), nil)
+        }
+        guard let objectFrame else { return (pose.rotation, pose.translation, pose.anchorScores, nil) }
+        let flat = scenes.reshaped(b, t * d)
+        let frame = Rotations.matrix(from6D: objectFrame(objectFrameStandardization.map { (flat - $0.mean) * $0.scale } ?? flat))
+        let turn = frame.reshaped(b, 1, 3, 3).broadcast(to: [b, v, 3, 3]).reshaped(bv, 3, 3)
+        return (Tensor.matmul(turn, pose.rotation), objectFrameTranslation(turn, pose.translation), pose.anchorScores, frame)
+    }
+
+    /// Sets `objectFrameStandardization` from encoded scenes `[S, T, dim]`: each feature's mean and
+    /// 1 / (standard deviation + 1e-3) over them.
+    public func standardizeObjectFrame(over encoded: Tensor) {
+        let (s, f) = (encoded.shape[0], encoded.count / encoded.shape[0]), x = encoded.values
+        var mean = [Float](repeating: 0, count: f), scale = [Float](repeating: 0, count: f)
+        for i in 0..<s { for j in 0..<f { mean[j] += x[i * f + j] } }
+        for j in 0..<f { mean[j] /= Float(s) }
+        for i in 0..<s { for j in 0..<f { let e = x[i * f + j] - mean[j]; scale[j] += e * e } }
+        for j in 0..<f { scale[j] = 1 / ((scale[j] / Float(max(s - 1, 1))).squareRoot() + 1e-3) }
+        objectFrameStandardization = (Tensor(shape: [1, f], values: mean), Tensor(shape: [1, f], values: scale))
+    }
+
+    /// T·t for normalised translations u = (t − offset) / scale: (T·(scale·u + offset) − offset) / scale.
+    func objectFrameTranslation(_ turn: Tensor, _ normalised: Tensor) -> Tensor {
+        let n = normalised.shape[0], o = config.translationOffset, offset = Tensor(shape: [1, 3, 1], values: [o.x, o.y, o.z])
+        let turnedOffset = Tensor.matmul(turn, offset.broadcast(to: [n, 3, 1])).reshaped(n, 3)
+        return Tensor.matmul(turn, normalised.reshaped(n, 3, 1)).reshaped(n, 3) + (turnedOffset - offset.reshaped(1, 3)) / config.translationScale
     }
 
     /// The column of the largest value of each row of a row-major `[rows, columns]` array.

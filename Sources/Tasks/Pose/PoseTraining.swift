@@ -84,6 +84,19 @@ public final class PoseTraining: TrainingTask {
         self.volumes = volumes
         self.nerfs = nerfs
         frozenScenes = nil
+        if model.objectFrame != nil {
+            // Every training scene, in each of its four turns when scenes are turned, through the starting encoder.
+            let turnsSeen = settings.sceneTurns ? Array(0..<4) : [0]
+            let encoded = withoutGradient {
+                Tensor.concat(turnsSeen.flatMap { turn in
+                    stride(from: 0, to: data.trainScenes.count, by: 8).map { start in
+                        let scenes = Array(data.trainScenes[start..<min(data.trainScenes.count, start + 8)])
+                        return model.encodeScenes(tokens(scenes, turns: Array(repeating: turn, count: scenes.count)))
+                    }
+                }, axis: 0)
+            }
+            model.standardizeObjectFrame(over: encoded)
+        }
         if settings.freezeVolumeEncoder {
             frozenScenes = withoutGradient {
                 Tensor.concat(stride(from: 0, to: volumes.shape[0], by: 8).map { start in
@@ -159,10 +172,12 @@ public final class PoseTraining: TrainingTask {
 
     /// Adds the gradients of `weight` × the batch's loss; returns that weighted loss.
     func accumulateGradients(_ batch: PoseBatch, weight: Float) -> Float {
-        let (rotation, translation, scores) = model(scenes: encode(batch.scenes, turns: batch.turns, tokens: batch.tokens), images: batch.images,
-                                                    anchorOf: batch.nearestAnchors)
-        var loss = (translation - batch.translations).abs().mean() + model.config.rotationWeight * (rotation - batch.rotations).abs().mean()
+        let (rotation, translation, scores, frame) = model(scenes: encode(batch.scenes, turns: batch.turns, tokens: batch.tokens),
+                                                           images: batch.images, anchorOf: batch.nearestAnchors)
+        let rotationWeight = model.config.rotationWeight
+        var loss = (translation - batch.translations).abs().mean() + rotationWeight * (rotation - batch.rotations).abs().mean()
         if let scores, let nearest = batch.nearestAnchors { loss = loss + Loss.crossEntropy(scores, targets: nearest) }
+        if let frame { loss = loss + rotationWeight * (frame - batch.objectFrames).abs().mean() }
         loss = loss * weight
         loss.backward()
         return loss.item
@@ -194,7 +209,7 @@ public final class PoseTraining: TrainingTask {
                 for (i, scene) in chunk.enumerated() {
                     let views = pairs.filter { $0.scene == scene }
                     let sceneTokens = encoded.slice(axis: 0, i..<(i + 1))
-                    let (rotation, translation, _) = model(scenes: sceneTokens, images: data.images(views))
+                    let (rotation, translation, _, _) = model(scenes: sceneTokens, images: data.images(views))
                     let (r, t) = (rotation.values, translation.values)
                     for (j, pair) in views.enumerated() {
                         let position = SIMD3(t[3 * j], t[3 * j + 1], t[3 * j + 2]) * model.config.translationScale

@@ -152,6 +152,58 @@ import ZooStore
         }
     }
 
+    /// The object-frame head turns the view's pose by the rotation it reads from the volume: with
+    /// its output fixed to the identity the model predicts the view's pose R, t; fixed to a quarter
+    /// turn T, it predicts T·R and T·t (in world units; translations are learned normalised). Its
+    /// parameters get gradients, with anchors too.
+    @Test(arguments: [0, 4]) func theObjectFrameTurnsTheViewsPose(anchors: Int) throws {
+        var rng = RandomGenerator(seed: 3)
+        let scenes = Tensor.normal([2, 8, Self.tinyVolume.dim], rng: &rng), images = Tensor.uniform([6, 3, 16, 16], rng: &rng)
+        var config = Self.tinySettings.model
+        config.objectFrame = true
+        config.rotationAnchors = anchors
+        let anchorRotations = (0..<anchors).map { SceneTurn.matrix(quarterTurns: $0) }
+        var modelRng = RandomGenerator(seed: 5)
+        let model = PoseRegressor(volume: Self.tinyVolume, config, imageSize: 16, anchors: anchorRotations, rng: &modelRng)
+        let head = model.objectFrame!.fc2
+        let learned = head.weight.values
+        head.weight.assign([Float](repeating: 0, count: learned.count))
+        head.bias!.assign([1, 0, 0, 0, 1, 0])
+        let view = model(scenes: scenes, images: images)
+        let t = SceneTurn.matrix(quarterTurns: 1)
+        head.bias!.assign(Array(t[0..<6]))
+        let turned = model(scenes: scenes, images: images)
+        func world(_ u: ArraySlice<Float>) -> SIMD3<Float> {
+            SIMD3(Array(u)) * config.translationScale + config.translationOffset
+        }
+        for i in 0..<6 {
+            let r = Array(view.rotation.values[(9 * i)..<(9 * i + 9)])
+            var expected = [Float](repeating: 0, count: 9)
+            for a in 0..<3 { for b in 0..<3 { for m in 0..<3 { expected[3 * a + b] += t[3 * a + m] * r[3 * m + b] } } }
+            expectClose(Array(turned.rotation.values[(9 * i)..<(9 * i + 9)]), expected, atol: 1e-5)
+            let p = world(view.translation.values[(3 * i)..<(3 * i + 3)]), q = world(turned.translation.values[(3 * i)..<(3 * i + 3)])
+            expectClose([q.x, q.y, q.z], [t[0] * p.x + t[1] * p.y + t[2] * p.z, t[3] * p.x + t[4] * p.y + t[5] * p.z, p.z], atol: 1e-5)
+        }
+        head.weight.assign(learned)
+        let (rotation, translation, _, frame) = model(scenes: scenes, images: images)
+        #expect(frame?.shape == [2, 3, 3])
+        (rotation.sum() + translation.sum()).backward()
+        #expect(model.namedParameters.contains { $0.name == "object_frame.fc1.weight" })
+        #expect(model.objectFrame!.fc1.weight.grad!.values.contains { $0 != 0 } && head.weight.grad!.values.contains { $0 != 0 })
+
+        // Standardised over these two scenes, each feature is ±1/√2·(1 − 1e-3·scale) around 0.
+        #expect(model.objectFrameStandardization == nil)
+        model.standardizeObjectFrame(over: scenes)
+        let (mean, scale) = try #require(model.objectFrameStandardization)
+        let x = scenes.values, f = mean.count
+        #expect(mean.shape == [1, f] && f == 8 * Self.tinyVolume.dim)
+        for j in stride(from: 0, to: f, by: 37) {
+            expectClose([mean.values[j]], [(x[j] + x[f + j]) / 2], atol: 1e-5)
+            let spread = abs(x[j] - x[f + j]) / Float(2).squareRoot()
+            expectClose([1 / scale.values[j]], [spread + 1e-3], atol: 1e-4)
+        }
+    }
+
     /// A frozen volume encoder: scenes are encoded once, its parameters never move, the loss still
     /// falls, and predictions equal those through the encoder itself.
     @Test func aFrozenVolumeEncoderIsEncodedOnceAndStaysPut() throws {
