@@ -87,22 +87,20 @@ public final class PoseTraining: TrainingTask {
         if model.objectFrame != nil {
             // Every training scene, in each of its four turns when scenes are turned, through the starting encoder.
             let turnsSeen = settings.sceneTurns ? Array(0..<4) : [0]
-            let encoded = withoutGradient {
-                Tensor.concat(turnsSeen.flatMap { turn in
-                    stride(from: 0, to: data.trainScenes.count, by: 8).map { start in
-                        let scenes = Array(data.trainScenes[start..<min(data.trainScenes.count, start + 8)])
-                        return model.encodeScenes(tokens(scenes, turns: Array(repeating: turn, count: scenes.count)))
-                    }
-                }, axis: 0)
-            }
-            model.standardizeObjectFrame(over: encoded)
+            model.standardizeObjectFrame(over: Tensor.concat(turnsSeen.map { encodeWithoutGradient(data.trainScenes, quarterTurns: $0) }, axis: 0))
         }
         if settings.freezeVolumeEncoder {
-            frozenScenes = withoutGradient {
-                Tensor.concat(stride(from: 0, to: volumes.shape[0], by: 8).map { start in
-                    model.encodeScenes(tokens(Array(start..<min(volumes.shape[0], start + 8))))
-                }, axis: 0)
-            }
+            frozenScenes = encodeWithoutGradient(Array(0..<volumes.shape[0]))
+        }
+    }
+
+    /// Encoded tokens `[S, T, dim]` of `scenes`, each turned by `quarterTurns`, 8 scenes at a time, without gradients.
+    func encodeWithoutGradient(_ scenes: [Int], quarterTurns: Int = 0) -> Tensor {
+        withoutGradient {
+            Tensor.concat(stride(from: 0, to: scenes.count, by: 8).map { start in
+                let chunk = Array(scenes[start..<min(scenes.count, start + 8)])
+                return model.encodeScenes(tokens(chunk, turns: quarterTurns == 0 ? nil : Array(repeating: quarterTurns, count: chunk.count)))
+            }, axis: 0)
         }
     }
 
