@@ -184,7 +184,7 @@ class PoseRegressor(nn.Module):
                                    "translation": nn.Linear(width, 3)})
         self.register_buffer("positions", positions)
         if m.get("object_frame", 0):
-            self.object_frame = MLP((self.grid // self.pool) ** 3 * dim, width, 6)
+            self.object_frame = MLP((self.grid // self.pool) ** 3 * dim, width, 4)
             self.translation_offset = torch.tensor([m["translation_offset_x"], m["translation_offset_y"], m["translation_offset_z"]],
                                                    dtype=torch.float32)
             self.translation_scale = m["translation_scale"]
@@ -201,7 +201,7 @@ class PoseRegressor(nn.Module):
         h = h.reshape(b, q, p, q, p, q, p, d).permute(0, 1, 3, 5, 2, 4, 6, 7).reshape(b, q * q * q, p * p * p, d)
         return h.mean(dim=2)
 
-    def loss(self, tokens, images, rotations, translations, object_frames=None):
+    def loss(self, tokens, images, rotations, translations, scene_turns=None):
         scenes = self.encode_scenes(tokens)
         b, t, d = scenes.shape
         bv = images.shape[0]
@@ -220,16 +220,21 @@ class PoseRegressor(nn.Module):
         rotation = rotation_from_6d(self.head["rotation"](feature))
         translation = self.head["translation"](feature)
         frame_loss = 0
-        if self.object_frame is not None:  # PoseRegressor's object_frame: T·R, T·t on normalised translations
+        if self.object_frame is not None:  # PoseRegressor's object_frame: turn scores; T·R, T·t by the true turn
             flat = scenes.reshape(b, t * d)
             if self.frame_mean is not None:  # PoseRegressor.objectFrameStandardization
                 flat = (flat - self.frame_mean) * self.frame_scale
-            frame = rotation_from_6d(self.object_frame(flat))
+            scores = self.object_frame(flat)
+            turns = scene_turns.long()
+            angle = turns.float() * (math.pi / 2)
+            cos, sin = torch.cos(angle).round(), torch.sin(angle).round()  # SceneTurn.matrix: exact quarter turns
+            zero, one = torch.zeros_like(cos), torch.ones_like(cos)
+            frame = torch.stack([cos, -sin, zero, sin, cos, zero, zero, zero, one], dim=1).reshape(b, 3, 3)
             turn = frame[:, None].expand(b, bv // b, 3, 3).reshape(bv, 3, 3)
             rotation = turn @ rotation
             o, s = self.translation_offset, self.translation_scale
             translation = (turn @ translation[..., None])[..., 0] + ((turn @ o) - o) / s
-            frame_loss = self.rotation_weight * (frame - object_frames).abs().mean()
+            frame_loss = F.cross_entropy(scores, turns)
         return (translation - translations).abs().mean() + self.rotation_weight * (rotation - rotations).abs().mean() + frame_loss
 
 
@@ -272,7 +277,7 @@ def main(folder, show_gradients=False):
             loss = model.loss(batches[f"tokens.{i}"], batches[f"keep.{i}"].long(), batches[f"restore.{i}"].long())
         else:
             loss = model.loss(batches[f"tokens.{i}"], batches[f"images.{i}"], batches[f"rotations.{i}"], batches[f"translations.{i}"],
-                              batches.get(f"object_frames.{i}"))
+                              batches.get(f"scene_turns.{i}"))
         loss.backward()
         if i == 0:
             for name, p in params.items():

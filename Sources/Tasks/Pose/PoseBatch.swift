@@ -15,11 +15,9 @@ public struct PoseBatch {
     public let rotations: Tensor
     /// `[B·V, 3]`, (t − offset) / scale
     public let translations: Tensor
-    /// `[B, 3, 3]`: each scene's turn, the frame its object stands in (the zoo's objects stand in
-    /// their catalogue's orientation, so an unturned scene's is the identity).
-    public var objectFrames: Tensor {
-        Tensor(shape: [scenes.count, 3, 3], values: scenes.indices.flatMap { SceneTurn.matrix(quarterTurns: turns?[$0] ?? 0) })
-    }
+    /// Each scene's quarter turn in 0..<4, the frame its object stands in (the zoo's objects stand
+    /// in their catalogue's orientation, so an unturned scene's is 0).
+    public var sceneTurns: [Int] { scenes.indices.map { ((turns?[$0] ?? 0) % 4 + 4) % 4 } }
     /// The model's anchor nearest each view's true rotation (nil when the model has no anchors).
     public let nearestAnchors: [Int]?
     let training: PoseTraining

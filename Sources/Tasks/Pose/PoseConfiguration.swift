@@ -21,12 +21,13 @@ public struct PoseConfiguration: Sendable, Equatable, Codable {
     /// through a layer norm: a short path from the volume to the pose that keeps where each
     /// token sits (attention from the readout averages tokens, where it must find a turned object).
     public var volumeSummary = false
-    /// Splits the pose in two: the scene's orientation in the NeRF's frame, read from the volume alone
-    /// (its pooled tokens flattened in grid order, an MLP, a 6-D rotation T), and the view's pose
-    /// relative to the object, from the rest of the model (R_view, t_view); the pose is T·R_view,
-    /// T·t_view. T is also learned on its own (L1 to the scene's turn under `scene_turns`, the
-    /// identity otherwise: the zoo's objects stand in their catalogue's orientation), so each half
-    /// learns without waiting for the other.
+    /// Splits the pose in two: which of four quarter turns about the vertical axis the scene stands
+    /// in, scored from the volume alone (its pooled tokens flattened in grid order, standardised, an
+    /// MLP), and the view's pose relative to the object, from the rest of the model (R_view,
+    /// t_view); the pose is T·R_view, T·t_view. The scores learn by cross-entropy against the
+    /// scene's turn (under `scene_turns`; turn 0 otherwise: the zoo's objects stand in their
+    /// catalogue's orientation); training turns the view's pose by the true turn, prediction by
+    /// the best-scored one.
     public var objectFrame = false
     public var poseDepth = 2
     public var headWidth = 256

@@ -79,7 +79,8 @@ public final class PoseRegressor: Layer {
     public let viewNorm: LayerNorm
     /// `volume_summary`: the flattened pooled volume tokens mapped to one vector, and its norm.
     public let volumeSummary: (projection: Linear, norm: LayerNorm)?
-    /// `object_frame`: the flattened pooled volume tokens → the scene's orientation (6-D).
+    /// `object_frame`: the flattened pooled volume tokens → scores of the scene's four quarter
+    /// turns about the vertical axis (`SceneTurn`).
     public let objectFrame: MLP?
     /// Constants `[1, T·dim]` that standardise the object frame's input, x ↦ (x − mean)·scale: the
     /// encoder's features differ between scenes by about 5% of their size (most of each is where
@@ -117,11 +118,7 @@ public final class PoseRegressor: Layer {
         let pooledTokens = v.tokenCount / (config.volumePool * config.volumePool * config.volumePool)
         volumeSummary = config.volumeSummary
             ? (Linear(pooledTokens * d, d, weightInit: .truncatedNormal(std: 0.02), biasInit: .constant(0), rng: &rng), LayerNorm(d)) : nil
-        objectFrame = config.objectFrame ? MLP(dim: pooledTokens * d, hidden: config.headWidth, outDim: 6, rng: &rng) : nil
-        if let objectFrame {  // starts near the identity, as the rotation head
-            objectFrame.fc2.weight.scaleInPlace(by: 0.1)
-            objectFrame.fc2.bias!.assign([1, 0, 0, 0, 1, 0])
-        }
+        objectFrame = config.objectFrame ? MLP(dim: pooledTokens * d, hidden: config.headWidth, outDim: 4, rng: &rng) : nil
         volumeType = Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true)
         imageType = Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true)
         poseQuery = config.imageTokens == .patches ? Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true) : nil
@@ -167,13 +164,15 @@ public final class PoseRegressor: Layer {
 
     /// Poses of views of the encoded scenes: `scenes [B, T, dim]`, `images [B·V, 3, H, W]` (V views
     /// per scene, scene-major). Returns rotations `[B·V, 3, 3]` and normalised translations `[B·V, 3]`,
-    /// with anchors their scores `[B·V, K]`, and with `object_frame` each scene's orientation
-    /// `[B, 3, 3]` (already applied to the poses); the pose is that of anchor `anchorOf[i]` for view i
-    /// when given (training: the anchor nearest the truth), else of the best-scored anchor.
+    /// with anchors their scores `[B·V, K]`, and with `object_frame` the scores `[B, 4]` of each
+    /// scene's quarter turns. The pose is that of anchor `anchorOf[i]` for view i when given
+    /// (training: the anchor nearest the truth), else of the best-scored anchor; with `object_frame`
+    /// it is turned by scene b's turn `turnOf[b]` when given (training: the true turn), else by its
+    /// best-scored turn.
     /// The pose is read out at the first token: the image token, or the pose query (which carries
     /// the volume summary when there is one).
-    public func callAsFunction(scenes: Tensor, images: Tensor, anchorOf: [Int]? = nil)
-        -> (rotation: Tensor, translation: Tensor, anchorScores: Tensor?, objectFrame: Tensor?) {
+    public func callAsFunction(scenes: Tensor, images: Tensor, anchorOf: [Int]? = nil, turnOf: [Int]? = nil)
+        -> (rotation: Tensor, translation: Tensor, anchorScores: Tensor?, turnScores: Tensor?) {
         let (b, t, d) = (scenes.shape[0], scenes.shape[1], scenes.shape[2])
         let bv = images.shape[0], v = bv / b
         var image = viewNorm(viewEncoder(images)) + imageType
@@ -197,11 +196,17 @@ public final class PoseRegressor: Layer {
         } else {
             pose = (Rotations.matrix(from6D: rotationHead(feature)), translationHead(feature), nil)
         }
-        guard let objectFrame else { return (pose.rotation, pose.translation, pose.anchorScores, nil) }
-        let flat = scenes.reshaped(b, t * d)
-        let frame = Rotations.matrix(from6D: objectFrame(objectFrameStandardization.map { (flat - $0.mean) * $0.scale } ?? flat))
-        let turn = frame.reshaped(b, 1, 3, 3).broadcast(to: [b, v, 3, 3]).reshaped(bv, 3, 3)
-        return (Tensor.matmul(turn, pose.rotation), objectFrameTranslation(turn, pose.translation), pose.anchorScores, frame)
+        guard let scores = turnScores(scenes) else { return (pose.rotation, pose.translation, pose.anchorScores, nil) }
+        let chosen = turnOf ?? Self.bestRows(scores.values, columns: 4)
+        let turn = Tensor(shape: [bv, 3, 3], values: (0..<bv).flatMap { SceneTurn.matrix(quarterTurns: chosen[$0 / v]) })
+        return (Tensor.matmul(turn, pose.rotation), objectFrameTranslation(turn, pose.translation), pose.anchorScores, scores)
+    }
+
+    /// With `object_frame`, the scores `[B, 4]` of each encoded scene's (`[B, T, dim]`) quarter turns.
+    public func turnScores(_ scenes: Tensor) -> Tensor? {
+        guard let objectFrame else { return nil }
+        let flat = scenes.reshaped(scenes.shape[0], scenes.shape[1] * scenes.shape[2])
+        return objectFrame(objectFrameStandardization.map { (flat - $0.mean) * $0.scale } ?? flat)
     }
 
     /// Sets `objectFrameStandardization` from encoded scenes `[S, T, dim]`: each feature's mean and

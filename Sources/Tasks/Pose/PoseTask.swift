@@ -57,10 +57,15 @@ public enum PoseTask: PipelineTask {
         public var train: PoseMetrics?
         public var unseenView: SplitResult?
         public var unseenScene: SplitResult?
+        /// With `object_frame`: the share of training and of unseen scenes, each in its four quarter
+        /// turns, whose turn the model scores best (chance 25%).
+        public var trainTurnAccuracy: Double?
+        public var unseenSceneTurnAccuracy: Double?
         public var secondsThisRun: Double
 
         enum CodingKeys: String, CodingKey {
-            case epochs, steps, initialization = "init", tokenizer, trainScenes, unseenScenes, train, unseenView, unseenScene, secondsThisRun
+            case epochs, steps, initialization = "init", tokenizer, trainScenes, unseenScenes, train, unseenView, unseenScene,
+                 trainTurnAccuracy, unseenSceneTurnAccuracy, secondsThisRun
         }
     }
 
@@ -119,6 +124,8 @@ public enum PoseTask: PipelineTask {
                               tokenizer: settings.tokenizer, trainScenes: data.trainScenes.count, unseenScenes: data.testScenes.count,
                               secondsThisRun: 0)
         summary.train = PoseMetrics(training.predict(.train))
+        summary.trainTurnAccuracy = training.turnAccuracy(data.trainScenes)
+        summary.unseenSceneTurnAccuracy = training.turnAccuracy(data.testScenes)
         var table = PredictionTable()
         let refiner = PoseRefiner(settings.refine, search: settings.search, data: data, zoo: zoo, seed: seed)
         let candidates = PoseSearch.spread(data.pairs(.train).map { data.pose(scene: $0.scene, view: $0.view) }, count: settings.search.candidates)

@@ -170,12 +170,12 @@ public final class PoseTraining: TrainingTask {
 
     /// Adds the gradients of `weight` × the batch's loss; returns that weighted loss.
     func accumulateGradients(_ batch: PoseBatch, weight: Float) -> Float {
-        let (rotation, translation, scores, frame) = model(scenes: encode(batch.scenes, turns: batch.turns, tokens: batch.tokens),
-                                                           images: batch.images, anchorOf: batch.nearestAnchors)
+        let (rotation, translation, scores, turnScores) = model(scenes: encode(batch.scenes, turns: batch.turns, tokens: batch.tokens),
+                                                                images: batch.images, anchorOf: batch.nearestAnchors, turnOf: batch.sceneTurns)
         let rotationWeight = model.config.rotationWeight
         var loss = (translation - batch.translations).abs().mean() + rotationWeight * (rotation - batch.rotations).abs().mean()
         if let scores, let nearest = batch.nearestAnchors { loss = loss + Loss.crossEntropy(scores, targets: nearest) }
-        if let frame { loss = loss + rotationWeight * (frame - batch.objectFrames).abs().mean() }
+        if let turnScores { loss = loss + Loss.crossEntropy(turnScores, targets: batch.sceneTurns) }
         loss = loss * weight
         loss.backward()
         return loss.item
@@ -187,7 +187,29 @@ public final class PoseTraining: TrainingTask {
         for split in [PoseSplit.unseenView, .unseenScene] {
             if let m = PoseMetrics(predict(split)) { metrics.merge(m.named(prefix: "\(split.rawValue)_")) { a, _ in a } }
         }
+        if let train = turnAccuracy(data.trainScenes), let unseen = turnAccuracy(data.testScenes) {
+            (metrics["train_turn_accuracy"], metrics["unseen_scene_turn_accuracy"]) = (train, unseen)
+        }
         return metrics
+    }
+
+    /// With `object_frame`, the share of `scenes` × their four quarter turns (grid tokenizer; the
+    /// unturned scenes alone otherwise) whose own turn scores best; nil without it or scenes.
+    public func turnAccuracy(_ scenes: [Int]) -> Double? {
+        guard model.objectFrame != nil, !scenes.isEmpty else { return nil }
+        let turnsShown = tokenizer.isLearnable ? [0] : Array(0..<4)
+        var right = 0
+        withoutGradient {
+            for k in turnsShown {
+                for start in stride(from: 0, to: scenes.count, by: 8) {
+                    let chunk = Array(scenes[start..<min(scenes.count, start + 8)])
+                    let turns = k == 0 ? nil : chunk.map { _ in k }
+                    let scores = model.turnScores(encode(chunk, turns: turns, tokens: tokens(chunk, turns: turns)))!
+                    right += PoseRegressor.bestRows(scores.values, columns: 4).filter { $0 == k }.count
+                }
+            }
+        }
+        return Double(right) / Double(turnsShown.count * scenes.count)
     }
 
     /// Predictions and errors for every (scene, view) pair of a split. With `volumeOf`, each scene

@@ -152,10 +152,10 @@ import ZooStore
         }
     }
 
-    /// The object-frame head turns the view's pose by the rotation it reads from the volume: with
-    /// its output fixed to the identity the model predicts the view's pose R, t; fixed to a quarter
-    /// turn T, it predicts T·R and T·t (in world units; translations are learned normalised). Its
-    /// parameters get gradients, with anchors too.
+    /// The object-frame head scores the scene's four quarter turns and turns the view's pose by one:
+    /// by the turn given (training's true turn) or the best-scored one; turned by T, the model
+    /// predicts T·R and T·t (in world units; translations are learned normalised). Its parameters
+    /// get gradients through the cross-entropy of its scores, with anchors too.
     @Test(arguments: [0, 4]) func theObjectFrameTurnsTheViewsPose(anchors: Int) throws {
         var rng = RandomGenerator(seed: 3)
         let scenes = Tensor.normal([2, 8, Self.tinyVolume.dim], rng: &rng), images = Tensor.uniform([6, 3, 16, 16], rng: &rng)
@@ -165,31 +165,33 @@ import ZooStore
         let anchorRotations = (0..<anchors).map { SceneTurn.matrix(quarterTurns: $0) }
         var modelRng = RandomGenerator(seed: 5)
         let model = PoseRegressor(volume: Self.tinyVolume, config, imageSize: 16, anchors: anchorRotations, rng: &modelRng)
-        let head = model.objectFrame!.fc2
-        let learned = head.weight.values
-        head.weight.assign([Float](repeating: 0, count: learned.count))
-        head.bias!.assign([1, 0, 0, 0, 1, 0])
-        let view = model(scenes: scenes, images: images)
-        let t = SceneTurn.matrix(quarterTurns: 1)
-        head.bias!.assign(Array(t[0..<6]))
-        let turned = model(scenes: scenes, images: images)
+        let view = model(scenes: scenes, images: images, turnOf: [0, 0])
         func world(_ u: ArraySlice<Float>) -> SIMD3<Float> {
             SIMD3(Array(u)) * config.translationScale + config.translationOffset
         }
-        for i in 0..<6 {
-            let r = Array(view.rotation.values[(9 * i)..<(9 * i + 9)])
-            var expected = [Float](repeating: 0, count: 9)
-            for a in 0..<3 { for b in 0..<3 { for m in 0..<3 { expected[3 * a + b] += t[3 * a + m] * r[3 * m + b] } } }
-            expectClose(Array(turned.rotation.values[(9 * i)..<(9 * i + 9)]), expected, atol: 1e-5)
-            let p = world(view.translation.values[(3 * i)..<(3 * i + 3)]), q = world(turned.translation.values[(3 * i)..<(3 * i + 3)])
-            expectClose([q.x, q.y, q.z], [t[0] * p.x + t[1] * p.y + t[2] * p.z, t[3] * p.x + t[4] * p.y + t[5] * p.z, p.z], atol: 1e-5)
+        /// Checks that `turned` is `view` with scene b's views (3 each) turned by `turnOf[b]`.
+        func expectTurned(_ turned: (rotation: Tensor, translation: Tensor, anchorScores: Tensor?, turnScores: Tensor?), by turnOf: [Int]) {
+            for i in 0..<6 {
+                let t = SceneTurn.matrix(quarterTurns: turnOf[i / 3]), r = Array(view.rotation.values[(9 * i)..<(9 * i + 9)])
+                var expected = [Float](repeating: 0, count: 9)
+                for a in 0..<3 { for b in 0..<3 { for m in 0..<3 { expected[3 * a + b] += t[3 * a + m] * r[3 * m + b] } } }
+                expectClose(Array(turned.rotation.values[(9 * i)..<(9 * i + 9)]), expected, atol: 1e-5)
+                let p = world(view.translation.values[(3 * i)..<(3 * i + 3)]), q = world(turned.translation.values[(3 * i)..<(3 * i + 3)])
+                expectClose([q.x, q.y, q.z], [t[0] * p.x + t[1] * p.y + t[2] * p.z, t[3] * p.x + t[4] * p.y + t[5] * p.z, p.z], atol: 1e-5)
+            }
         }
-        head.weight.assign(learned)
-        let (rotation, translation, _, frame) = model(scenes: scenes, images: images)
-        #expect(frame?.shape == [2, 3, 3])
-        (rotation.sum() + translation.sum()).backward()
+        expectTurned(model(scenes: scenes, images: images, turnOf: [1, 3]), by: [1, 3])
+        // Without turns given, each scene is turned by its best-scored turn.
+        let predicted = model(scenes: scenes, images: images)
+        let scores = try #require(predicted.turnScores)
+        #expect(scores.shape == [2, 4])
+        expectTurned(predicted, by: PoseRegressor.bestRows(scores.values, columns: 4))
+
+        let trained = model(scenes: scenes, images: images, turnOf: [2, 1])
+        (trained.rotation.sum() + trained.translation.sum() + Loss.crossEntropy(trained.turnScores!, targets: [2, 1])).backward()
         #expect(model.namedParameters.contains { $0.name == "object_frame.fc1.weight" })
-        #expect(model.objectFrame!.fc1.weight.grad!.values.contains { $0 != 0 } && head.weight.grad!.values.contains { $0 != 0 })
+        let head = model.objectFrame!
+        #expect(head.fc1.weight.grad!.values.contains { $0 != 0 } && head.fc2.weight.grad!.values.contains { $0 != 0 })
 
         // Standardised over these two scenes, each feature is ±1/√2·(1 − 1e-3·scale) around 0.
         #expect(model.objectFrameStandardization == nil)
