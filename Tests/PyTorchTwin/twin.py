@@ -201,7 +201,7 @@ class PoseRegressor(nn.Module):
         h = h.reshape(b, q, p, q, p, q, p, d).permute(0, 1, 3, 5, 2, 4, 6, 7).reshape(b, q * q * q, p * p * p, d)
         return h.mean(dim=2)
 
-    def loss(self, tokens, images, rotations, translations, scene_turns=None):
+    def loss(self, tokens, images, rotations, translations, scene_turns=None, frame_scenes=None):
         scenes = self.encode_scenes(tokens)
         b, t, d = scenes.shape
         bv = images.shape[0]
@@ -221,7 +221,7 @@ class PoseRegressor(nn.Module):
         translation = self.head["translation"](feature)
         frame_loss = 0
         if self.object_frame is not None:  # PoseRegressor's object_frame: turn scores; T·R, T·t by the true turn
-            flat = scenes.reshape(b, t * d)
+            flat = frame_scenes.reshape(b, t * d)  # the scenes through the encoder as loaded (PoseTraining.startingEncodings)
             if self.frame_mean is not None:  # PoseRegressor.objectFrameStandardization
                 flat = (flat - self.frame_mean) * self.frame_scale
             scores = self.object_frame(flat)
@@ -277,7 +277,7 @@ def main(folder, show_gradients=False):
             loss = model.loss(batches[f"tokens.{i}"], batches[f"keep.{i}"].long(), batches[f"restore.{i}"].long())
         else:
             loss = model.loss(batches[f"tokens.{i}"], batches[f"images.{i}"], batches[f"rotations.{i}"], batches[f"translations.{i}"],
-                              batches.get(f"scene_turns.{i}"))
+                              batches.get(f"scene_turns.{i}"), batches.get(f"frame_scenes.{i}"))
         loss.backward()
         if i == 0:
             for name, p in params.items():

@@ -86,7 +86,9 @@ public enum TwinDump {
             let b = PoseBatch(t, scenes: batch.map { t.data.trainScenes[$0] }, viewRandom: &random[.views], turns: turns)
             (batches["tokens.\(i)"], batches["images.\(i)"]) = (b.tokens, b.images)
             (batches["rotations.\(i)"], batches["translations.\(i)"]) = (b.rotations, b.translations)
-            if t.model.objectFrame != nil { batches["scene_turns.\(i)"] = Tensor(shape: [b.scenes.count], values: b.sceneTurns.map(Float.init)) }
+            if let frame = t.frameScenes(b.scenes, turns: b.turns) {
+                (batches["scene_turns.\(i)"], batches["frame_scenes.\(i)"]) = (Tensor(shape: [b.scenes.count], values: b.sceneTurns.map(Float.init)), frame)
+            }
             losses.append(t.step(b) { if i == 0 { gradients = gradientsByName(t.model.namedParameters) } })
         }
         let v = t.model.volume, c = t.model.config

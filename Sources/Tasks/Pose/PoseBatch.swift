@@ -5,7 +5,8 @@ import Tensor
 public struct PoseBatch {
     /// The scenes (indices into the dataset).
     public let scenes: [Int]
-    /// Quarter turns of each scene about the vertical axis (nil: none); its poses are turned alike.
+    /// Quarter turns of each scene's volume about the vertical axis (nil: none); its poses are
+    /// turned alike unless `volume_turns` (the volume alone) is set.
     public let turns: [Int]?
     /// `[B, N, P³·4]` (not read when the volume encoder is frozen and no scene is turned).
     public var tokens: Tensor { training.tokens(scenes, turns: turns) }
@@ -16,8 +17,8 @@ public struct PoseBatch {
     /// `[B·V, 3]`, (t − offset) / scale
     public let translations: Tensor
     /// Each scene's quarter turn in 0..<4, the frame its object stands in (the zoo's objects stand
-    /// in their catalogue's orientation, so an unturned scene's is 0).
-    public var sceneTurns: [Int] { scenes.indices.map { ((turns?[$0] ?? 0) % 4 + 4) % 4 } }
+    /// in their catalogue's orientation, so an unturned scene's is 0; so is one whose volume alone turned).
+    public var sceneTurns: [Int] { scenes.indices.map { training.settings.volumeTurns ? 0 : ((turns?[$0] ?? 0) % 4 + 4) % 4 } }
     /// The model's anchor nearest each view's true rotation (nil when the model has no anchors).
     public let nearestAnchors: [Int]?
     let training: PoseTraining
@@ -34,7 +35,8 @@ public struct PoseBatch {
             let views = viewRandom.permutation(data.trainViews).prefix(k)
             if share.contains(i) { for v in views { pairs.append((s, v)); pairTurns.append(turns?[i] ?? 0) } }
         }
-        let poses = zip(pairs, pairTurns).map { SceneTurn.pose(data.pose(scene: $0.0.scene, view: $0.0.view), quarterTurns: $0.1) }
+        let posesTurn = !training.settings.volumeTurns
+        let poses = zip(pairs, pairTurns).map { SceneTurn.pose(data.pose(scene: $0.0.scene, view: $0.0.view), quarterTurns: posesTurn ? $0.1 : 0) }
         self.scenes = Array(scenes[share])
         self.turns = turns.map { Array($0[share]) }
         self.training = training

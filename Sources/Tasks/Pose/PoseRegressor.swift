@@ -168,10 +168,10 @@ public final class PoseRegressor: Layer {
     /// scene's quarter turns. The pose is that of anchor `anchorOf[i]` for view i when given
     /// (training: the anchor nearest the truth), else of the best-scored anchor; with `object_frame`
     /// it is turned by scene b's turn `turnOf[b]` when given (training: the true turn), else by its
-    /// best-scored turn.
+    /// best-scored turn, scored from `frameScenes` (`[B, T, dim]`, default `scenes`).
     /// The pose is read out at the first token: the image token, or the pose query (which carries
     /// the volume summary when there is one).
-    public func callAsFunction(scenes: Tensor, images: Tensor, anchorOf: [Int]? = nil, turnOf: [Int]? = nil)
+    public func callAsFunction(scenes: Tensor, images: Tensor, anchorOf: [Int]? = nil, turnOf: [Int]? = nil, frameScenes: Tensor? = nil)
         -> (rotation: Tensor, translation: Tensor, anchorScores: Tensor?, turnScores: Tensor?) {
         let (b, t, d) = (scenes.shape[0], scenes.shape[1], scenes.shape[2])
         let bv = images.shape[0], v = bv / b
@@ -196,7 +196,7 @@ public final class PoseRegressor: Layer {
         } else {
             pose = (Rotations.matrix(from6D: rotationHead(feature)), translationHead(feature), nil)
         }
-        guard let scores = turnScores(scenes) else { return (pose.rotation, pose.translation, pose.anchorScores, nil) }
+        guard let scores = turnScores(frameScenes ?? scenes) else { return (pose.rotation, pose.translation, pose.anchorScores, nil) }
         let chosen = turnOf ?? Self.bestRows(scores.values, columns: 4)
         let turn = Tensor(shape: [bv, 3, 3], values: (0..<bv).flatMap { SceneTurn.matrix(quarterTurns: chosen[$0 / v]) })
         return (Tensor.matmul(turn, pose.rotation), objectFrameTranslation(turn, pose.translation), pose.anchorScores, scores)

@@ -40,6 +40,12 @@ public struct PoseSettings: StageSettings, Equatable {
     /// its volume and its cameras together (the views are unchanged), so the view alone no longer
     /// tells the pose: only the volume shows which way the object faces (grid tokenizer only).
     public var sceneTurns = false
+    /// Turn each training scene's volume alone by a random multiple of 90° about the vertical axis
+    /// at every step, its cameras (and so the pose to learn) unchanged: poses stay measured in the
+    /// object's catalogue frame whichever way its volume faces, so the model cannot tie a pose to
+    /// where in the grid a detail sits (grid tokenizer only; not with `scene_turns` or
+    /// `model.object_frame`, which learn the turn instead).
+    public var volumeTurns = false
     /// Rate of learnable tokenizer parameters (angles, in radians).
     public var tokenizerLearningRate: Float = 1e-3
     public var weightDecay: Float = 0.05
@@ -57,7 +63,7 @@ public struct PoseSettings: StageSettings, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case initialization = "init", pretrainedRun, tokenizer, trainViews, trainScenes, epochs, steps, batchSize, viewsPerStep, learningRate,
-             pretrainedLearningRate, freezeVolumeEncoder, sceneTurns, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
+             pretrainedLearningRate, freezeVolumeEncoder, sceneTurns, volumeTurns, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
              refine, search, seed
     }
 
@@ -83,6 +89,10 @@ public struct PoseSettings: StageSettings, Equatable {
                           "a frozen volume encoder encodes each scene once, which needs tokenizer=grid (a learnable tokenizer moves its points)")
         try check.require(!sceneTurns || tokenizer == .grid, "scene_turns",
                           "scenes are turned on their sampled volumes, which needs tokenizer=grid (a learnable tokenizer queries the NeRFs)")
+        try check.require(!volumeTurns || tokenizer == .grid, "volume_turns",
+                          "volumes are turned as sampled, which needs tokenizer=grid (a learnable tokenizer queries the NeRFs)")
+        try check.require(!volumeTurns || !(sceneTurns || model.objectFrame), "volume_turns",
+                          "turning the volume alone keeps poses in the object's frame; scene_turns and model.object_frame turn them with it (set one)")
     }
 
     /// The loop that runs these settings on `trainingScenes` scenes.

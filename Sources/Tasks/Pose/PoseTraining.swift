@@ -7,7 +7,7 @@ import Training
 extension RandomStreamKey {
     /// Which training views of each scene a pose step uses.
     public static let views = RandomStreamKey("views")
-    /// How far each training scene of a pose step is turned (`scene_turns`).
+    /// How far each training scene of a pose step is turned (`scene_turns`, `volume_turns`).
     public static let sceneTurns = RandomStreamKey("scene_turns")
 }
 
@@ -51,8 +51,12 @@ public final class PoseTraining: TrainingTask {
     let volumes: Tensor
     /// The zoo's NeRFs (used by learnable tokenizers).
     let nerfs: NeRFBatch?
-    /// Every scene encoded once `[N, T, dim]`, when the volume encoder is frozen.
-    public private(set) var frozenScenes: Tensor?
+    /// `[K·N, T, dim]`: every scene encoded once by the volume encoder as loaded, turned k quarter
+    /// turns in rows k·N..<(k + 1)·N, for k below K (4 on grid volumes, 1 with a learnable tokenizer). What a frozen encoder gives, and what the object-frame head
+    /// reads (fine-tuning would move the features its fixed standardisation divides by their
+    /// spread between scenes, and in the pose stage its scores then collapsed to one turn); nil
+    /// when neither is used.
+    public private(set) var startingEncodings: Tensor?
 
     /// `pretrained`: the volume encoder's parameters by name (a pretraining checkpoint may hold more).
     public init(volume: MAE3DConfiguration, settings: PoseSettings, data: PoseDataset, grid: VolumeGrid, volumes: Tensor,
@@ -83,14 +87,17 @@ public final class PoseTraining: TrainingTask {
         self.settings = settings
         self.volumes = volumes
         self.nerfs = nerfs
-        frozenScenes = nil
-        if model.objectFrame != nil {
-            // Every training scene, in each of its four turns when scenes are turned, through the starting encoder.
-            let turnsSeen = settings.sceneTurns ? Array(0..<4) : [0]
-            model.standardizeObjectFrame(over: Tensor.concat(turnsSeen.map { encodeWithoutGradient(data.trainScenes, quarterTurns: $0) }, axis: 0))
+        startingEncodings = nil
+        if settings.freezeVolumeEncoder || model.objectFrame != nil {
+            let turnsCached = tokenizer.isLearnable ? 1 : 4
+            let all = Array(0..<volumes.shape[0])
+            startingEncodings = Tensor.concat((0..<turnsCached).map { encodeWithoutGradient(all, quarterTurns: $0) }, axis: 0)
         }
-        if settings.freezeVolumeEncoder {
-            frozenScenes = encodeWithoutGradient(Array(0..<volumes.shape[0]))
+        if model.objectFrame != nil {
+            // Standardised over every training scene in each cached turn.
+            let turnsCached = startingEncodings!.shape[0] / volumes.shape[0]
+            let rows = (0..<turnsCached).flatMap { k in data.trainScenes.map { k * volumes.shape[0] + $0 } }
+            model.standardizeObjectFrame(over: startingEncodings!.indexSelect(axis: 0, rows))
         }
     }
 
@@ -105,11 +112,20 @@ public final class PoseTraining: TrainingTask {
     }
 
     /// Encoded tokens `[B, T, dim]` of `scenes` turned by `turns` quarter turns (nil: none): from
-    /// the frozen cache, through the frozen encoder for turned scenes, or through the encoder.
+    /// the starting encodings when the encoder is frozen, else through the encoder.
     func encode(_ scenes: [Int], turns: [Int]? = nil, tokens: @autoclosure () -> Tensor) -> Tensor {
-        guard let frozenScenes else { return model.encodeScenes(tokens()) }
-        guard let turns, turns.contains(where: { $0 % 4 != 0 }) else { return frozenScenes.indexSelect(axis: 0, scenes) }
-        return withoutGradient { model.encodeScenes(tokens()) }
+        settings.freezeVolumeEncoder ? startingEncoding(scenes, turns: turns) : model.encodeScenes(tokens())
+    }
+
+    /// Rows `[B, T, dim]` of `startingEncodings` for `scenes`, each turned by `turns` (nil: none).
+    func startingEncoding(_ scenes: [Int], turns: [Int]?) -> Tensor {
+        let n = volumes.shape[0]
+        return startingEncodings!.indexSelect(axis: 0, scenes.indices.map { (((turns?[$0] ?? 0) % 4 + 4) % 4) * n + scenes[$0] })
+    }
+
+    /// What the object-frame head reads for `scenes` turned by `turns`: their starting encodings (nil without the head).
+    public func frameScenes(_ scenes: [Int], turns: [Int]?) -> Tensor? {
+        model.objectFrame == nil ? nil : startingEncoding(scenes, turns: turns)
     }
 
     /// Parameters to checkpoint: the model's and the tokenizer's.
@@ -147,9 +163,10 @@ public final class PoseTraining: TrainingTask {
         return accumulateGradients(views, weight: shareWeight(share, of: batch))
     }
 
-    /// Quarter turns for `count` scenes from the `sceneTurns` stream when `scene_turns` is on, else nil.
+    /// Quarter turns for `count` scenes from the `sceneTurns` stream when `scene_turns` or
+    /// `volume_turns` is on, else nil.
     public func drawTurns(_ count: Int, random: inout RandomStreams) -> [Int]? {
-        settings.sceneTurns ? (0..<count).map { _ in random[.sceneTurns].int(below: 4) } : nil
+        settings.sceneTurns || settings.volumeTurns ? (0..<count).map { _ in random[.sceneTurns].int(below: 4) } : nil
     }
 
     public func applyGradients() { optimizer.step() }
@@ -171,7 +188,8 @@ public final class PoseTraining: TrainingTask {
     /// Adds the gradients of `weight` × the batch's loss; returns that weighted loss.
     func accumulateGradients(_ batch: PoseBatch, weight: Float) -> Float {
         let (rotation, translation, scores, turnScores) = model(scenes: encode(batch.scenes, turns: batch.turns, tokens: batch.tokens),
-                                                                images: batch.images, anchorOf: batch.nearestAnchors, turnOf: batch.sceneTurns)
+                                                                images: batch.images, anchorOf: batch.nearestAnchors, turnOf: batch.sceneTurns,
+                                                                frameScenes: frameScenes(batch.scenes, turns: batch.turns))
         let rotationWeight = model.config.rotationWeight
         var loss = (translation - batch.translations).abs().mean() + rotationWeight * (rotation - batch.rotations).abs().mean()
         if let scores, let nearest = batch.nearestAnchors { loss = loss + Loss.crossEntropy(scores, targets: nearest) }
@@ -197,19 +215,14 @@ public final class PoseTraining: TrainingTask {
     /// unturned scenes alone otherwise) whose own turn scores best; nil without it or scenes.
     public func turnAccuracy(_ scenes: [Int]) -> Double? {
         guard model.objectFrame != nil, !scenes.isEmpty else { return nil }
-        let turnsShown = tokenizer.isLearnable ? [0] : Array(0..<4)
-        var right = 0
-        withoutGradient {
-            for k in turnsShown {
-                for start in stride(from: 0, to: scenes.count, by: 8) {
-                    let chunk = Array(scenes[start..<min(scenes.count, start + 8)])
-                    let turns = k == 0 ? nil : chunk.map { _ in k }
-                    let scores = model.turnScores(encode(chunk, turns: turns, tokens: tokens(chunk, turns: turns)))!
-                    right += PoseRegressor.bestRows(scores.values, columns: 4).filter { $0 == k }.count
-                }
+        let turnsShown = startingEncodings!.shape[0] / volumes.shape[0]
+        let right = withoutGradient {
+            (0..<turnsShown).reduce(0) { right, k in
+                let scores = model.turnScores(startingEncoding(scenes, turns: scenes.map { _ in k }))!
+                return right + PoseRegressor.bestRows(scores.values, columns: 4).filter { $0 == k }.count
             }
         }
-        return Double(right) / Double(turnsShown.count * scenes.count)
+        return Double(right) / Double(turnsShown * scenes.count)
     }
 
     /// Predictions and errors for every (scene, view) pair of a split. With `volumeOf`, each scene
@@ -229,7 +242,8 @@ public final class PoseTraining: TrainingTask {
                 for (i, scene) in chunk.enumerated() {
                     let views = pairs.filter { $0.scene == scene }
                     let sceneTokens = encoded.slice(axis: 0, i..<(i + 1))
-                    let (rotation, translation, _, _) = model(scenes: sceneTokens, images: data.images(views))
+                    let frame = frameScenes([shown[i]], turns: turns.map { [$0[i]] })
+                    let (rotation, translation, _, _) = model(scenes: sceneTokens, images: data.images(views), frameScenes: frame)
                     let (r, t) = (rotation.values, translation.values)
                     for (j, pair) in views.enumerated() {
                         let position = SIMD3(t[3 * j], t[3 * j + 1], t[3 * j + 2]) * model.config.translationScale

@@ -186,6 +186,10 @@ import ZooStore
         let scores = try #require(predicted.turnScores)
         #expect(scores.shape == [2, 4])
         expectTurned(predicted, by: PoseRegressor.bestRows(scores.values, columns: 4))
+        // The head scores what `frameScenes` gives it when given (training: the starting encodings).
+        let other = Tensor.normal([2, 8, Self.tinyVolume.dim], rng: &rng)
+        let readOther = model(scenes: scenes, images: images, frameScenes: other)
+        #expect(readOther.turnScores!.values == model.turnScores(other)!.values && readOther.turnScores!.values != scores.values)
 
         let trained = model(scenes: scenes, images: images, turnOf: [2, 1])
         (trained.rotation.sum() + trained.translation.sum() + Loss.crossEntropy(trained.turnScores!, targets: [2, 1])).backward()
@@ -225,9 +229,13 @@ import ZooStore
         #expect(training.model.volumeParameters.map { $0.tensor.values } == before)
         let early = losses.prefix(5).reduce(0, +) / 5, late = losses.suffix(5).reduce(0, +) / 5
         #expect(late < early * 0.8, "pose loss \(early) → \(late)")
-        let cached = try #require(training.frozenScenes)
-        let direct = withoutGradient { training.model.encodeScenes(training.tokens(Array(0..<cached.shape[0]))) }
-        expectClose(cached.values, direct.values, atol: 1e-5)
+        // Four turns of every scene, each as the encoder gives it.
+        let cached = try #require(training.startingEncodings), n = data.names.count
+        #expect(cached.shape[0] == 4 * n)
+        for k in [0, 3] {
+            let direct = withoutGradient { training.model.encodeScenes(training.tokens(Array(0..<n), turns: k == 0 ? nil : Array(repeating: k, count: n))) }
+            expectClose(Array(cached.values[(k * direct.count)..<((k + 1) * direct.count)]), direct.values, atol: 1e-5)
+        }
         var scratch = Self.tinySettings
         scratch.freezeVolumeEncoder = true
         scratch.tokenizer = .learnableScale
@@ -325,9 +333,28 @@ import ZooStore
         }
         let tokens = turned.tokens.slice(axis: 0, 1..<2).values
         #expect(tokens == training.tokens([scenes[1]], turns: [3]).values && tokens != plain.tokens.slice(axis: 0, 1..<2).values)
+        #expect(turned.sceneTurns == [0, 3])
         var learnable = settings
         learnable.tokenizer = .learnableScale
         #expect(throws: ConfigError.self) { try learnable.validate(SettingsCheck(file: "p.yaml", path: "stages.pose")) }
+
+        // `volume_turns`: the same volumes turn, the poses do not, and the scene's frame stays 0.
+        var volumeOnly = Self.tinySettings
+        volumeOnly.volumeTurns = true
+        try volumeOnly.validate(SettingsCheck(file: "p.yaml", path: "stages.pose"))
+        let volumeTraining = try PoseTraining(volume: Self.tinyVolume, settings: volumeOnly, data: data, grid: volumeGrid,
+                                              volumes: volumeGrid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        var c = RandomGenerator(seed: 7)
+        let volumeTurned = PoseBatch(volumeTraining, scenes: scenes, viewRandom: &c, turns: [0, 3])
+        #expect(volumeTurned.rotations.values == plain.rotations.values && volumeTurned.translations.values == plain.translations.values)
+        #expect(volumeTurned.tokens.values == turned.tokens.values && volumeTurned.sceneTurns == [0, 0])
+        var streams = RandomStreams(seed: 2)
+        #expect(volumeTraining.drawTurns(3, random: &streams)?.count == 3)
+        for clash in [\PoseSettings.sceneTurns, \PoseSettings.model.objectFrame] {
+            var both = volumeOnly
+            both[keyPath: clash] = true
+            #expect(throws: ConfigError.self) { try both.validate(SettingsCheck(file: "p.yaml", path: "stages.pose")) }
+        }
     }
 
     /// Views that are their NeRF's renders: searching among the training poses finds each training
