@@ -5,10 +5,10 @@ Reads a finished `pretrain` run and its zoo (`Checkpoints/NAME/{zoo3d,pretrain}`
 scene in its four quarter turns about the vertical axis with the newest pretraining checkpoint
 (frozen), standardises the pooled, flattened tokens as `PoseRegressor.objectFrameStandardization`
 does, and trains the head's MLP (256 hidden, AdamW 1e-3, 400 steps of 4 training scenes in random
-turns) two ways: cross-entropy over the four turns, and the pose stage's way, a 6-D code through
-Gram-Schmidt with L1 to the turn's matrix (scored as the nearest of the four turns). Prints the
-turn accuracy on the training and the held-out scenes (chance 25%); README ("object_frame") has
-what it measured.
+turns) two ways: cross-entropy over the four turns (the pose stage's head since 2026-12-05), and
+the first head's way, a 6-D code through Gram-Schmidt with L1 to the turn's matrix (scored as the
+nearest of the four turns). Prints the turn accuracy on the training and the held-out scenes
+(chance 25%); README ("object_frame") has what it measured.
 
 Needs `pip install torch safetensors h5py numpy`. Usage:
     python3 Tests/PyTorchTwin/frame_head_probe.py Checkpoints/default
