@@ -8,7 +8,7 @@ public struct PoseBatch {
     /// Quarter turns of each scene's volume about the vertical axis (nil: none); its poses are
     /// turned alike unless `volume_turns` (the volume alone) is set.
     public let turns: [Int]?
-    /// `[B, N, P³·4]` (not read when the volume encoder is frozen and no scene is turned).
+    /// `[B, N, P³·4]` (not read when the volume encoder is frozen).
     public var tokens: Tensor { training.tokens(scenes, turns: turns) }
     /// `[B·V, 3, H, W]`
     public let images: Tensor

@@ -52,10 +52,10 @@ public final class PoseTraining: TrainingTask {
     /// The zoo's NeRFs (used by learnable tokenizers).
     let nerfs: NeRFBatch?
     /// `[K·N, T, dim]`: every scene encoded once by the volume encoder as loaded, turned k quarter
-    /// turns in rows k·N..<(k + 1)·N, for k below K (4 on grid volumes, 1 with a learnable tokenizer). What a frozen encoder gives, and what the object-frame head
-    /// reads (fine-tuning would move the features its fixed standardisation divides by their
-    /// spread between scenes, and in the pose stage its scores then collapsed to one turn); nil
-    /// when neither is used.
+    /// turns in rows k·N..<(k + 1)·N, for k below K (4 on grid volumes, 1 with a learnable
+    /// tokenizer). What a frozen encoder gives, and what the object-frame head reads (fine-tuning
+    /// would move the features its fixed standardisation divides by their spread between scenes,
+    /// and in the pose stage its scores then collapsed to one turn); nil when neither is used.
     public private(set) var startingEncodings: Tensor?
 
     /// `pretrained`: the volume encoder's parameters by name (a pretraining checkpoint may hold more).
