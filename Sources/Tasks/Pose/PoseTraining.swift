@@ -88,16 +88,12 @@ public final class PoseTraining: TrainingTask {
         self.volumes = volumes
         self.nerfs = nerfs
         startingEncodings = nil
-        if settings.freezeVolumeEncoder || model.objectFrame != nil {
-            let turnsCached = tokenizer.isLearnable ? 1 : 4
-            let all = Array(0..<volumes.shape[0])
-            startingEncodings = Tensor.concat((0..<turnsCached).map { encodeWithoutGradient(all, quarterTurns: $0) }, axis: 0)
-        }
-        if model.objectFrame != nil {
-            // Standardised over every training scene in each cached turn.
-            let turnsCached = startingEncodings!.shape[0] / volumes.shape[0]
-            let rows = (0..<turnsCached).flatMap { k in data.trainScenes.map { k * volumes.shape[0] + $0 } }
-            model.standardizeObjectFrame(over: startingEncodings!.indexSelect(axis: 0, rows))
+        guard settings.freezeVolumeEncoder || model.objectFrame != nil else { return }
+        let n = volumes.shape[0], turnsCached = tokenizer.isLearnable ? 1 : 4
+        let encodings = Tensor.concat((0..<turnsCached).map { encodeWithoutGradient(Array(0..<n), quarterTurns: $0) }, axis: 0)
+        startingEncodings = encodings
+        if model.objectFrame != nil {  // standardised over every training scene in each cached turn
+            model.standardizeObjectFrame(over: encodings.indexSelect(axis: 0, (0..<turnsCached).flatMap { k in data.trainScenes.map { k * n + $0 } }))
         }
     }
 
