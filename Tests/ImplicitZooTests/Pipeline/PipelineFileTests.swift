@@ -40,12 +40,13 @@ import Zoo
         let segmentation = try AblationPlan.load(fixture("../../../Pipelines/ablations/segmentation.yaml"))
         #expect(segmentation.cells.count == 3 * 3 && segmentation.stage == .segment)
         // The study: eight categories of 45 models; pose trains for a number of steps, so a run on
-        // fewer scenes takes more epochs (30 scenes: 8 batches an epoch, 138 epochs for 1,100 steps).
+        // fewer scenes takes more epochs (30 scenes: 2 batches of 16 an epoch, 500 epochs for 1,000 steps).
         let study = try PipelineDefinition.load(fixture("../../../Pipelines/study.yaml"))
         let studyZoo = try study.settings(for: .zoo3d, as: Zoo3DSettings.self)
         #expect(studyZoo.categories.count * studyZoo.scenesPerCategory == 360 && studyZoo.includeTextured)
         let studyPose = try study.settings(for: .pose, as: PoseSettings.self)
-        #expect(studyPose.loop(seed: 0, trainingScenes: 30).epochs == 138 && studyPose.loop(seed: 0, trainingScenes: 300).epochs == 15)
+        #expect(studyPose.loop(seed: 0, trainingScenes: 30).epochs == 500 && studyPose.loop(seed: 0, trainingScenes: 300).epochs == 53)
+        #expect(studyPose.sceneTurns && studyPose.model.objectFrame && studyPose.freezeVolumeEncoder)
         #expect(pose.loop(seed: 0, trainingScenes: 32).epochs == 50)
         let scenes = try AblationPlan.load(fixture("../../../Pipelines/ablations/study-scenes.yaml"))
         #expect(scenes.cells.count == 3 * 2 * 3 && scenes.stage == .pose)
