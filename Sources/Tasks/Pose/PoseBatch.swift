@@ -19,7 +19,9 @@ public struct PoseBatch {
     /// Each scene's quarter turn in 0..<4, the frame its object stands in (the zoo's objects stand
     /// in their catalogue's orientation, so an unturned scene's is 0; so is one whose volume alone turned).
     public var sceneTurns: [Int] { scenes.indices.map { training.settings.volumeTurns ? 0 : ((turns?[$0] ?? 0) % 4 + 4) % 4 } }
-    /// The model's anchor nearest each view's true rotation (nil when the model has no anchors).
+    /// The model's anchor nearest each view's true rotation (nil when the model has no anchors); with
+    /// `object_frame`, nearest its rotation in the object's frame (before the scene's turn), since
+    /// the model turns the anchor's pose by the scene's turn after choosing it.
     public let nearestAnchors: [Int]?
     let training: PoseTraining
 
@@ -44,6 +46,9 @@ public struct PoseBatch {
         rotations = Tensor(shape: [pairs.count, 3, 3], values: poses.flatMap(\.rotation))
         translations = Tensor(shape: [pairs.count, 3], values: poses.flatMap { training.target($0.position) })
         let anchors = training.model.anchors
-        nearestAnchors = anchors.isEmpty ? nil : poses.map { RotationAnchors.nearest($0.rotation, in: anchors) }
+        let objectFrame = training.model.objectFrame != nil
+        nearestAnchors = anchors.isEmpty ? nil : zip(pairs, poses).map { pair, pose in
+            RotationAnchors.nearest(objectFrame ? data.pose(scene: pair.scene, view: pair.view).rotation : pose.rotation, in: anchors)
+        }
     }
 }

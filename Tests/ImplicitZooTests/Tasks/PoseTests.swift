@@ -357,6 +357,31 @@ import ZooStore
         }
     }
 
+    /// Anchors on turned scenes: with `object_frame` the model turns the chosen anchor's pose by the
+    /// scene's turn, so a view's anchor is the one nearest its pose in the object's frame (as if
+    /// unturned); without it, the one nearest its turned pose.
+    @Test(arguments: [false, true]) func anAnchorIsChosenInTheFrameTheModelTurnsFrom(objectFrame: Bool) throws {
+        let dir = TemporaryDirectory("pose-anchor-turns")
+        let zoo = try Self.tinyZoo(in: dir)
+        let data = try PoseDataset(zoo: zoo, trainViews: 4)
+        let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
+        var settings = Self.tinySettings
+        settings.sceneTurns = true
+        settings.model.objectFrame = objectFrame
+        settings.model.rotationAnchors = 8
+        let training = try PoseTraining(volume: Self.tinyVolume, settings: settings, data: data, grid: grid,
+                                        volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        let scenes = Array(data.trainScenes.prefix(2)), anchors = training.model.anchors
+        var a = RandomGenerator(seed: 7), b = RandomGenerator(seed: 7)
+        let plain = PoseBatch(training, scenes: scenes, viewRandom: &a)
+        let turned = PoseBatch(training, scenes: scenes, viewRandom: &b, turns: [1, 3])
+        let turnedNearest = (0..<turned.rotations.shape[0]).map {
+            RotationAnchors.nearest(Array(turned.rotations.values[(9 * $0)..<(9 * $0 + 9)]), in: anchors)
+        }
+        #expect(turned.nearestAnchors == (objectFrame ? plain.nearestAnchors : turnedNearest))
+        #expect(turnedNearest != plain.nearestAnchors, "the turns must move some view's nearest anchor for the test to tell")
+    }
+
     /// Views that are their NeRF's renders: searching among the training poses finds each training
     /// view's own pose, in every scene, and keeps a prediction only when it renders closer.
     @Test func theSearchFindsTheCandidateThatRendersTheView() throws {
