@@ -30,6 +30,13 @@ public enum PoseTask: PipelineTask {
         /// unchanged, the truth turned): near `predicted` only if the model reads from the volume
         /// which way the object faces; a model that ignores it is off by the turn (grid tokenizer).
         public var volumeTurned: PoseMetrics?
+        /// Every scene in each of its four quarter turns, so four times the views of `predicted`
+        /// and no turn favoured: a model that leans towards the catalogue's orientation (turn 0)
+        /// scores no better here (grid tokenizer).
+        public var everyTurn: PoseMetrics?
+        /// With `object_frame`: as `everyTurn`, with each scene turned by its true turn in place of
+        /// its best-scored one: what the pose in the object's frame is worth when the turn is known.
+        public var trueTurn: PoseMetrics?
         /// The pose of the most similar training view by pixel distance.
         public var nearestView: PoseMetrics?
         /// That pose refined through the NeRF as the model's predictions are (retrieval, then
@@ -151,10 +158,13 @@ public enum PoseTask: PipelineTask {
                     searchedRefined = try refiner.refine(searched.errors) { searchedBar.update(done: $0, total: $1, detail: "") }
                 }
             }
-            let n = zoo.count
+            let n = zoo.count, turnable = settings.tokenizer == .grid
+            let turned = turnable ? (1..<4).map { training.predict(split, quarterTurns: $0) } : []
+            let trueTurn = turnable && settings.model.objectFrame ? (0..<4).flatMap { training.predict(split, quarterTurns: $0, trueTurn: true) } : []
             let result = SplitResult(predicted: predicted, refined: PoseMetrics(refined),
                                      volumeShuffled: n > 1 ? PoseMetrics(training.predict(split, volumeOf: { ($0 + 1) % n })) : nil,
-                                     volumeTurned: settings.tokenizer == .grid ? PoseMetrics(training.predict(split, quarterTurns: 1)) : nil,
+                                     volumeTurned: turned.first.flatMap { PoseMetrics($0) },
+                                     everyTurn: turnable ? PoseMetrics(errors + turned.joined()) : nil, trueTurn: PoseMetrics(trueTurn),
                                      nearestView: PoseMetrics(nearest), nearestViewRefined: PoseMetrics(nearestRefined),
                                      meanPose: PoseMetrics(PoseBaselines.meanPose(data, split: split)),
                                      searched: searched.flatMap { PoseMetrics($0.errors) }, searchedRefined: PoseMetrics(searchedRefined),

@@ -224,8 +224,10 @@ public final class PoseTraining: TrainingTask {
     /// Predictions and errors for every (scene, view) pair of a split. With `volumeOf`, each scene
     /// is shown another scene's volume (a check that the model uses the volume at all); with
     /// `quarterTurns`, every scene and its true cameras are turned that far about the vertical axis
-    /// (the views unchanged: only the volume shows the turn).
-    public func predict(_ split: PoseSplit, scenesPerBatch: Int = 8, volumeOf: ((Int) -> Int)? = nil, quarterTurns: Int = 0) -> [PoseError] {
+    /// (the views unchanged: only the volume shows the turn); with `trueTurn` (and `object_frame`),
+    /// the view's pose is turned by that turn in place of the best-scored one.
+    public func predict(_ split: PoseSplit, scenesPerBatch: Int = 8, volumeOf: ((Int) -> Int)? = nil, quarterTurns: Int = 0,
+                        trueTurn: Bool = false) -> [PoseError] {
         let pairs = data.pairs(split)
         let scenes = Array(Set(pairs.map(\.scene))).sorted()
         var errors: [PoseError] = []
@@ -239,7 +241,8 @@ public final class PoseTraining: TrainingTask {
                     let views = pairs.filter { $0.scene == scene }
                     let sceneTokens = encoded.slice(axis: 0, i..<(i + 1))
                     let frame = frameScenes([shown[i]], turns: turns.map { [$0[i]] })
-                    let (rotation, translation, _, _) = model(scenes: sceneTokens, images: data.images(views), frameScenes: frame)
+                    let (rotation, translation, _, _) = model(scenes: sceneTokens, images: data.images(views),
+                                                              turnOf: trueTurn ? [(quarterTurns % 4 + 4) % 4] : nil, frameScenes: frame)
                     let (r, t) = (rotation.values, translation.values)
                     for (j, pair) in views.enumerated() {
                         let position = SIMD3(t[3 * j], t[3 * j + 1], t[3 * j + 2]) * model.config.translationScale

@@ -265,7 +265,8 @@ import ZooStore
         for split in [view, scene] {
             #expect(split.searched?.rotationMedianDeg.isFinite == true && split.searchedRefined?.rotationMedianDeg.isFinite == true)
             #expect(split.searchKeptPrediction.map { (0...1).contains($0) } == true)
-            #expect(split.volumeTurned?.rotationMedianDeg.isFinite == true)
+            #expect(split.volumeTurned?.rotationMedianDeg.isFinite == true && split.everyTurn?.rotationMedianDeg.isFinite == true)
+            #expect(split.trueTurn == nil, "the pose is known in the object's frame only with object_frame")
         }
         let csv = try String(contentsOfFile: dir.file("pose/predictions.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.count == 1 + 8 + 6)
@@ -380,6 +381,39 @@ import ZooStore
         }
         #expect(turned.nearestAnchors == (objectFrame ? plain.nearestAnchors : turnedNearest))
         #expect(turnedNearest != plain.nearestAnchors, "the turns must move some view's nearest anchor for the test to tell")
+    }
+
+    /// With `object_frame`, predicting with the true turn turns the view's pose in the object's
+    /// frame by that turn, where a plain prediction turns it by the best-scored one: the two differ
+    /// by exactly the rotation between those turns, for each scene in each of its quarter turns.
+    @Test func aPredictionWithTheTrueTurnDiffersOnlyByTheTurn() throws {
+        let dir = TemporaryDirectory("pose-true-turn")
+        let zoo = try Self.tinyZoo(in: dir)
+        let data = try PoseDataset(zoo: zoo, trainViews: 4)
+        let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
+        var settings = Self.tinySettings
+        settings.sceneTurns = true
+        settings.model.objectFrame = true
+        let training = try PoseTraining(volume: Self.tinyVolume, settings: settings, data: data, grid: grid,
+                                        volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        var rng = RandomGenerator(seed: 4)
+        for _ in 0..<5 { _ = training.step(scenes: data.trainScenes, viewRandom: &rng) }
+        var wrongTurns = 0
+        for k in 0..<4 {
+            let known = training.predict(.unseenScene, quarterTurns: k, trueTurn: true), plain = training.predict(.unseenScene, quarterTurns: k)
+            #expect(known.count == plain.count && !known.isEmpty)
+            for (a, b) in zip(known, plain) {
+                let scores = withoutGradient { training.model.turnScores(training.frameScenes([a.scene], turns: [k])!)! }
+                let best = PoseRegressor.bestRows(scores.values, columns: 4)[0]
+                if best != k { wrongTurns += 1 }
+                // T_best · T_kᵀ · R_known = R_plain
+                let change = SceneTurn.matrix(quarterTurns: best - k + 4)
+                var expected = [Float](repeating: 0, count: 9)
+                for i in 0..<3 { for j in 0..<3 { for m in 0..<3 { expected[3 * i + j] += change[3 * i + m] * a.predictedRotation[3 * m + j] } } }
+                expectClose(b.predictedRotation, expected, atol: 1e-5)
+            }
+        }
+        #expect(wrongTurns > 0, "the head scored every true turn best; the test cannot tell the two predictions apart")
     }
 
     /// Views that are their NeRF's renders: searching among the training poses finds each training
