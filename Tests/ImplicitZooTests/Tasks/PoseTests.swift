@@ -358,20 +358,27 @@ import ZooStore
         }
     }
 
+    /// Pose training on the tiny zoo's scenes turned at every step (`scene_turns`), with or
+    /// without the object-frame head, with `anchors` rotation anchors.
+    static func turnedTraining(in dir: TemporaryDirectory, objectFrame: Bool, anchors: Int = 0) throws -> (PoseTraining, PoseDataset) {
+        let zoo = try tinyZoo(in: dir)
+        let data = try PoseDataset(zoo: zoo, trainViews: 4)
+        let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
+        var settings = tinySettings
+        settings.sceneTurns = true
+        settings.model.objectFrame = objectFrame
+        settings.model.rotationAnchors = anchors
+        let training = try PoseTraining(volume: tinyVolume, settings: settings, data: data, grid: grid,
+                                        volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        return (training, data)
+    }
+
     /// Anchors on turned scenes: with `object_frame` the model turns the chosen anchor's pose by the
     /// scene's turn, so a view's anchor is the one nearest its pose in the object's frame (as if
     /// unturned); without it, the one nearest its turned pose.
     @Test(arguments: [false, true]) func anAnchorIsChosenInTheFrameTheModelTurnsFrom(objectFrame: Bool) throws {
         let dir = TemporaryDirectory("pose-anchor-turns")
-        let zoo = try Self.tinyZoo(in: dir)
-        let data = try PoseDataset(zoo: zoo, trainViews: 4)
-        let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
-        var settings = Self.tinySettings
-        settings.sceneTurns = true
-        settings.model.objectFrame = objectFrame
-        settings.model.rotationAnchors = 8
-        let training = try PoseTraining(volume: Self.tinyVolume, settings: settings, data: data, grid: grid,
-                                        volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        let (training, data) = try Self.turnedTraining(in: dir, objectFrame: objectFrame, anchors: 8)
         let scenes = Array(data.trainScenes.prefix(2)), anchors = training.model.anchors
         var a = RandomGenerator(seed: 7), b = RandomGenerator(seed: 7)
         let plain = PoseBatch(training, scenes: scenes, viewRandom: &a)
@@ -388,14 +395,7 @@ import ZooStore
     /// by exactly the rotation between those turns, for each scene in each of its quarter turns.
     @Test func aPredictionWithTheTrueTurnDiffersOnlyByTheTurn() throws {
         let dir = TemporaryDirectory("pose-true-turn")
-        let zoo = try Self.tinyZoo(in: dir)
-        let data = try PoseDataset(zoo: zoo, trainViews: 4)
-        let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
-        var settings = Self.tinySettings
-        settings.sceneTurns = true
-        settings.model.objectFrame = true
-        let training = try PoseTraining(volume: Self.tinyVolume, settings: settings, data: data, grid: grid,
-                                        volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        let (training, data) = try Self.turnedTraining(in: dir, objectFrame: true)
         var rng = RandomGenerator(seed: 4)
         for _ in 0..<5 { _ = training.step(scenes: data.trainScenes, viewRandom: &rng) }
         var wrongTurns = 0
