@@ -407,9 +407,7 @@ import ZooStore
                 let best = PoseRegressor.bestRows(scores.values, columns: 4)[0]
                 if best != k { wrongTurns += 1 }
                 // T_best · T_kᵀ · R_known = R_plain
-                let change = SceneTurn.matrix(quarterTurns: best - k + 4)
-                var expected = [Float](repeating: 0, count: 9)
-                for i in 0..<3 { for j in 0..<3 { for m in 0..<3 { expected[3 * i + j] += change[3 * i + m] * a.predictedRotation[3 * m + j] } } }
+                let expected = SceneTurn.pose((rotation: a.predictedRotation, position: .zero), quarterTurns: best - k + 4).rotation
                 expectClose(b.predictedRotation, expected, atol: 1e-5)
             }
         }
