@@ -15,9 +15,14 @@ import Tensor
         return (d.input(ta ? [s.k, s.m] : [s.m, s.k]), d.input(tb ? [s.n, s.k] : [s.k, s.n]))
     }
 
-    @Test(arguments: [GEMMBackend.openblas, .avx512])
+    /// The fp32 backends this CPU runs: OpenBLAS, and our kernel where it has AVX-512.
+    static let fp32Backends: [GEMMBackend] = CPUKernels.hasAVX512 ? [.openblas, .avx512] : [.openblas]
+    /// The (precision, backend) pairs this CPU runs: bf16 needs AVX512-BF16.
+    static let linearCases: [(MatmulPrecision, GEMMBackend)] = fp32Backends.map { (.fp32, $0) }
+        + (CPUKernels.hasAVX512BF16 ? [(.bf16, .avx512)] : [])
+
+    @Test(arguments: fp32Backends)
     func fp32BackendsMatchTheReference(_ backend: GEMMBackend) throws {
-        try #require(backend == .openblas || CPUKernels.hasAVX512, "this CPU has no AVX-512")
         for (index, s) in Self.shapes.enumerated() {
             for (ta, tb) in Self.flags {
                 let (a, b) = operands(s, ta, tb, seed: UInt64(index))
@@ -33,10 +38,8 @@ import Tensor
 
     /// A linear layer's bias is added as C is stored (our kernels) or written first (OpenBLAS): the
     /// same result on every backend, on one thread and split by rows, columns or depth across two.
-    @Test(arguments: [(MatmulPrecision.fp32, GEMMBackend.openblas), (.fp32, .avx512), (.bf16, .avx512)])
+    @Test(arguments: linearCases)
     func linearBiasOnEveryBackend(_ precision: MatmulPrecision, _ backend: GEMMBackend) throws {
-        try #require(backend == .openblas || CPUKernels.hasAVX512, "this CPU has no AVX-512")
-        try #require(precision == .fp32 || CPUKernels.hasAVX512BF16, "this CPU has no AVX512-BF16")
         var d = TestData(seed: 11)
         for (rows, inF, outF) in [(203, 37, 70), (20, 45, 331), (20, 2000, 30), (1, 3, 5)] {
             let x = d.input([rows, inF]), w = d.input([outF, inF]), bias = d.input([outF])
