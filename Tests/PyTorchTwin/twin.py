@@ -157,6 +157,14 @@ def rotation_from_6d(x):
     return torch.stack([b1, b2, torch.cross(b1, b2, dim=1)], dim=1)
 
 
+def pool(h, side, p):
+    """PoseRegressor.pool: tokens [B, side³, dim] of a z-major grid averaged over p³ neighbours."""
+    if p == 1:
+        return h
+    b, d, q = h.shape[0], h.shape[2], side // p
+    return h.reshape(b, q, p, q, p, q, p, d).permute(0, 1, 3, 5, 2, 4, 6, 7).reshape(b, q * q * q, p * p * p, d).mean(dim=2)
+
+
 class PoseRegressor(nn.Module):
     def __init__(self, m, channels, positions, frame_mean=None, frame_scale=None):
         super().__init__()
@@ -184,7 +192,8 @@ class PoseRegressor(nn.Module):
                                    "translation": nn.Linear(width, 3)})
         self.register_buffer("positions", positions)
         if m.get("object_frame", 0):
-            self.object_frame = MLP((self.grid // self.pool) ** 3 * dim, width, 4)
+            self.frame_pool, self.frame_canonical = int(m.get("object_frame_pool", 1)), bool(m.get("object_frame_canonical", 0))
+            self.object_frame = MLP((self.grid // self.pool // self.frame_pool) ** 3 * dim, width, 1 if self.frame_canonical else 4)
             self.translation_offset = torch.tensor([m["translation_offset_x"], m["translation_offset_y"], m["translation_offset_z"]],
                                                    dtype=torch.float32)
             self.translation_scale = m["translation_scale"]
@@ -193,13 +202,7 @@ class PoseRegressor(nn.Module):
             self.object_frame = None
 
     def encode_scenes(self, tokens):
-        h = self.encoder(self.patch_embed(tokens) + self.positions)
-        b, d, g, p = h.shape[0], h.shape[2], self.grid, self.pool
-        if p == 1:
-            return h
-        q = g // p
-        h = h.reshape(b, q, p, q, p, q, p, d).permute(0, 1, 3, 5, 2, 4, 6, 7).reshape(b, q * q * q, p * p * p, d)
-        return h.mean(dim=2)
+        return pool(self.encoder(self.patch_embed(tokens) + self.positions), self.grid, self.pool)
 
     def loss(self, tokens, images, rotations, translations, scene_turns=None, frame_scenes=None):
         scenes = self.encode_scenes(tokens)
@@ -221,10 +224,13 @@ class PoseRegressor(nn.Module):
         translation = self.head["translation"](feature)
         frame_loss = 0
         if self.object_frame is not None:  # PoseRegressor's object_frame: turn scores; T·R, T·t by the true turn
-            flat = frame_scenes.reshape(b, t * d)  # the scenes through the encoder as loaded (PoseTraining.startingEncodings)
+            # the scenes through the encoder as loaded (PoseTraining.startingEncodings), pooled again by object_frame_pool;
+            # canonical: 4 rows a scene (turned back by 0..3 quarter turns), one score each
+            frames = pool(frame_scenes, self.grid // self.pool, self.frame_pool)
+            flat = frames.reshape(frames.shape[0], -1)
             if self.frame_mean is not None:  # PoseRegressor.objectFrameStandardization
                 flat = (flat - self.frame_mean) * self.frame_scale
-            scores = self.object_frame(flat)
+            scores = self.object_frame(flat).reshape(b, 4)
             turns = scene_turns.long()
             angle = turns.float() * (math.pi / 2)
             cos, sin = torch.cos(angle).round(), torch.sin(angle).round()  # SceneTurn.matrix: exact quarter turns

@@ -98,7 +98,9 @@ public enum TwinDump {
                                        "mlp_ratio": Double(v.mlpRatio), "volume_pool": Double(c.volumePool), "pose_depth": Double(c.poseDepth),
                                        "head_width": Double(c.headWidth), "rotation_weight": Double(c.rotationWeight),
                                        "patch_tokens": c.imageTokens == .patches ? 1 : 0, "volume_summary": c.volumeSummary ? 1 : 0,
-                                       "object_frame": c.objectFrame ? 1 : 0, "translation_offset_x": Double(c.translationOffset.x),
+                                       "object_frame": c.objectFrame ? 1 : 0,
+                                       "object_frame_canonical": c.objectFrameHead == .canonical ? 1 : 0, "object_frame_pool": Double(c.objectFramePool),
+                                       "translation_offset_x": Double(c.translationOffset.x),
                                        "translation_offset_y": Double(c.translationOffset.y), "translation_offset_z": Double(c.translationOffset.z),
                                        "translation_scale": Double(c.translationScale),
                                        "image_size": Double(t.data.imageSize)]))

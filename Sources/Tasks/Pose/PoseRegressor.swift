@@ -79,8 +79,9 @@ public final class PoseRegressor: Layer {
     public let viewNorm: LayerNorm
     /// `volume_summary`: the flattened pooled volume tokens mapped to one vector, and its norm.
     public let volumeSummary: (projection: Linear, norm: LayerNorm)?
-    /// `object_frame`: the flattened pooled volume tokens → scores of the scene's four quarter
-    /// turns about the vertical axis (`SceneTurn`).
+    /// `object_frame`: the flattened pooled volume tokens (pooled again by `object_frame_pool`) →
+    /// scores of the scene's four quarter turns about the vertical axis (`SceneTurn`), or with the
+    /// canonical head one score for each of the scene's turns back.
     public let objectFrame: MLP?
     /// Constants `[1, T·dim]` that standardise the object frame's input, x ↦ (x − mean)·scale: the
     /// encoder's features differ between scenes by about 5% of their size (most of each is where
@@ -118,7 +119,9 @@ public final class PoseRegressor: Layer {
         let pooledTokens = v.tokenCount / (config.volumePool * config.volumePool * config.volumePool)
         volumeSummary = config.volumeSummary
             ? (Linear(pooledTokens * d, d, weightInit: .truncatedNormal(std: 0.02), biasInit: .constant(0), rng: &rng), LayerNorm(d)) : nil
-        objectFrame = config.objectFrame ? MLP(dim: pooledTokens * d, hidden: config.headWidth, outDim: 4, rng: &rng) : nil
+        let frameTokens = pooledTokens / (config.objectFramePool * config.objectFramePool * config.objectFramePool)
+        objectFrame = config.objectFrame
+            ? MLP(dim: frameTokens * d, hidden: config.headWidth, outDim: config.objectFrameHead == .canonical ? 1 : 4, rng: &rng) : nil
         volumeType = Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true)
         imageType = Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true)
         poseQuery = config.imageTokens == .patches ? Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true) : nil
@@ -155,10 +158,13 @@ public final class PoseRegressor: Layer {
 
     /// Scene tokens `[B, N, P³·C]` → pooled encoded tokens `[B, N / pool³, dim]`.
     public func encodeScenes(_ tokens: Tensor) -> Tensor {
-        let h = volumeEncoder(patchEmbedding(tokens) + positions)
-        let g = volume.tokensPerSide, p = config.volumePool, d = volume.dim, b = tokens.shape[0]
+        Self.pool(volumeEncoder(patchEmbedding(tokens) + positions), side: volume.tokensPerSide, by: config.volumePool)
+    }
+
+    /// Tokens `[B, side³, dim]` of a grid (z-major) averaged over p³ neighbours: `[B, (side / p)³, dim]`.
+    static func pool(_ h: Tensor, side g: Int, by p: Int) -> Tensor {
         guard p > 1 else { return h }
-        let q = g / p
+        let (b, d, q) = (h.shape[0], h.shape[2], g / p)
         return h.reshaped(b, q, p, q, p, q, p, d).permuted(0, 1, 3, 5, 2, 4, 6, 7).reshaped(b, q * q * q, p * p * p, d).mean(axis: 2)
     }
 
@@ -168,7 +174,8 @@ public final class PoseRegressor: Layer {
     /// scene's quarter turns. The pose is that of anchor `anchorOf[i]` for view i when given
     /// (training: the anchor nearest the truth), else of the best-scored anchor; with `object_frame`
     /// it is turned by scene b's turn `turnOf[b]` when given (training: the true turn), else by its
-    /// best-scored turn, scored from `frameScenes` (`[B, T, dim]`, default `scenes`).
+    /// best-scored turn, scored from `frameScenes` (what `turnScores` reads; default `scenes`,
+    /// which the canonical head cannot score).
     /// The pose is read out at the first token: the image token, or the pose query (which carries
     /// the volume summary when there is one).
     public func callAsFunction(scenes: Tensor, images: Tensor, anchorOf: [Int]? = nil, turnOf: [Int]? = nil, frameScenes: Tensor? = nil)
@@ -196,23 +203,36 @@ public final class PoseRegressor: Layer {
         } else {
             pose = (Rotations.matrix(from6D: rotationHead(feature)), translationHead(feature), nil)
         }
+        precondition(objectFrame == nil || frameScenes != nil || config.objectFrameHead == .turns,
+                     "PoseRegressor: the canonical object-frame head needs the scenes encoded in their turns (frameScenes)")
         guard let scores = turnScores(frameScenes ?? scenes) else { return (pose.rotation, pose.translation, pose.anchorScores, nil) }
         let chosen = turnOf ?? Self.bestRows(scores.values, columns: 4)
         let turn = Tensor(shape: [bv, 3, 3], values: (0..<bv).flatMap { SceneTurn.matrix(quarterTurns: chosen[$0 / v]) })
         return (Tensor.matmul(turn, pose.rotation), objectFrameTranslation(turn, pose.translation), pose.anchorScores, scores)
     }
 
-    /// With `object_frame`, the scores `[B, 4]` of each encoded scene's (`[B, T, dim]`) quarter turns.
-    public func turnScores(_ scenes: Tensor) -> Tensor? {
+    /// With `object_frame`, the scores `[B, 4]` of B scenes' quarter turns, from their encodings:
+    /// `[B, T, dim]` for the `turns` head; for the canonical head `[4·B, T, dim]`, row 4b + j scene
+    /// b turned back by j quarter turns (the encoding of the turn it stands in minus j).
+    public func turnScores(_ frames: Tensor) -> Tensor? {
         guard let objectFrame else { return nil }
-        let flat = scenes.reshaped(scenes.shape[0], scenes.shape[1] * scenes.shape[2])
-        return objectFrame(objectFrameStandardization.map { (flat - $0.mean) * $0.scale } ?? flat)
+        let flat = frameFeatures(frames)
+        let scores = objectFrame(objectFrameStandardization.map { (flat - $0.mean) * $0.scale } ?? flat)
+        return config.objectFrameHead == .canonical ? scores.reshaped(frames.shape[0] / 4, 4) : scores
     }
 
-    /// Sets `objectFrameStandardization` from encoded scenes `[S, T, dim]`: each feature's mean and
-    /// 1 / (standard deviation + 1e-3) over them.
+    /// What the object-frame head reads of encoded scenes `[S, T, dim]`: their tokens pooled by
+    /// `object_frame_pool` and flattened in grid order, `[S, T / pool³ · dim]`.
+    func frameFeatures(_ encoded: Tensor) -> Tensor {
+        let pooled = Self.pool(encoded, side: volume.tokensPerSide / config.volumePool, by: config.objectFramePool)
+        return pooled.reshaped(pooled.shape[0], pooled.count / pooled.shape[0])
+    }
+
+    /// Sets `objectFrameStandardization` from encoded scenes `[S, T, dim]`: each of their frame
+    /// features' mean and 1 / (standard deviation + 1e-3) over them.
     public func standardizeObjectFrame(over encoded: Tensor) {
-        let (s, f) = (encoded.shape[0], encoded.count / encoded.shape[0]), x = encoded.values
+        let features = frameFeatures(encoded)
+        let (s, f) = (features.shape[0], features.shape[1]), x = features.values
         var mean = [Float](repeating: 0, count: f), scale = [Float](repeating: 0, count: f)
         for i in 0..<s { for j in 0..<f { mean[j] += x[i * f + j] } }
         for j in 0..<f { mean[j] /= Float(s) }

@@ -91,6 +91,8 @@ public struct PoseSettings: StageSettings, Equatable {
                           "scenes are turned on their sampled volumes, which needs tokenizer=grid (a learnable tokenizer queries the NeRFs)")
         try check.require(!volumeTurns || tokenizer == .grid, "volume_turns",
                           "volumes are turned as sampled, which needs tokenizer=grid (a learnable tokenizer queries the NeRFs)")
+        try check.require(model.objectFrameHead != .canonical || tokenizer == .grid, "model.object_frame_head",
+                          "the canonical head scores the scene encoded in each of its quarter turns, which needs tokenizer=grid")
         try check.require(!volumeTurns || !(sceneTurns || model.objectFrame), "volume_turns",
                           "turning the volume alone keeps poses in the object's frame; scene_turns and model.object_frame turn them with it (set one)")
     }

@@ -119,9 +119,14 @@ public final class PoseTraining: TrainingTask {
         return startingEncodings!.indexSelect(axis: 0, scenes.indices.map { (((turns?[$0] ?? 0) % 4 + 4) % 4) * n + scenes[$0] })
     }
 
-    /// What the object-frame head reads for `scenes` turned by `turns`: their starting encodings (nil without the head).
+    /// What the object-frame head reads for `scenes` turned by `turns` (`PoseRegressor.turnScores`):
+    /// their starting encodings, with the canonical head each scene's four turns back from where it
+    /// stands (nil without the head).
     public func frameScenes(_ scenes: [Int], turns: [Int]?) -> Tensor? {
-        model.objectFrame == nil ? nil : startingEncoding(scenes, turns: turns)
+        guard model.objectFrame != nil else { return nil }
+        guard model.config.objectFrameHead == .canonical else { return startingEncoding(scenes, turns: turns) }
+        return startingEncoding(scenes.flatMap { Array(repeating: $0, count: 4) },
+                                turns: scenes.indices.flatMap { i in (0..<4).map { j in (turns?[i] ?? 0) - j } })
     }
 
     /// Parameters to checkpoint: the model's and the tokenizer's.
@@ -214,7 +219,7 @@ public final class PoseTraining: TrainingTask {
         let turnsShown = startingEncodings!.shape[0] / volumes.shape[0]
         let right = withoutGradient {
             (0..<turnsShown).reduce(0) { right, k in
-                let scores = model.turnScores(startingEncoding(scenes, turns: scenes.map { _ in k }))!
+                let scores = model.turnScores(frameScenes(scenes, turns: scenes.map { _ in k })!)!
                 return right + PoseRegressor.bestRows(scores.values, columns: 4).filter { $0 == k }.count
             }
         }

@@ -359,15 +359,21 @@ import ZooStore
     }
 
     /// Pose training on the tiny zoo's scenes turned at every step (`scene_turns`), with or
-    /// without the object-frame head, with `anchors` rotation anchors.
-    static func turnedTraining(in dir: TemporaryDirectory, objectFrame: Bool, anchors: Int = 0) throws -> (PoseTraining, PoseDataset) {
+    /// without the object-frame head (of kind `frameHead`, reading tokens pooled by `framePool`),
+    /// with `anchors` rotation anchors.
+    static func turnedTraining(in dir: TemporaryDirectory, objectFrame: Bool, frameHead: ObjectFrameHead = .turns, framePool: Int = 1,
+                               anchors: Int = 0) throws -> (PoseTraining, PoseDataset) {
         let zoo = try tinyZoo(in: dir)
         let data = try PoseDataset(zoo: zoo, trainViews: 4)
         let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
         var settings = tinySettings
         settings.sceneTurns = true
         settings.model.objectFrame = objectFrame
+        settings.model.objectFrameHead = frameHead
+        settings.model.objectFramePool = framePool
         settings.model.rotationAnchors = anchors
+        try settings.validate(SettingsCheck(file: "p.yaml", path: "stages.pose"))
+        try settings.model.validate(SettingsCheck(file: "p.yaml", path: "stages.pose.model"), volume: tinyVolume)
         let training = try PoseTraining(volume: tinyVolume, settings: settings, data: data, grid: grid,
                                         volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
         return (training, data)
@@ -393,9 +399,9 @@ import ZooStore
     /// With `object_frame`, predicting with the true turn turns the view's pose in the object's
     /// frame by that turn, where a plain prediction turns it by the best-scored one: the two differ
     /// by exactly the rotation between those turns, for each scene in each of its quarter turns.
-    @Test func aPredictionWithTheTrueTurnDiffersOnlyByTheTurn() throws {
+    @Test(arguments: ObjectFrameHead.allCases) func aPredictionWithTheTrueTurnDiffersOnlyByTheTurn(head: ObjectFrameHead) throws {
         let dir = TemporaryDirectory("pose-true-turn")
-        let (training, data) = try Self.turnedTraining(in: dir, objectFrame: true)
+        let (training, data) = try Self.turnedTraining(in: dir, objectFrame: true, frameHead: head)
         var rng = RandomGenerator(seed: 4)
         for _ in 0..<5 { _ = training.step(scenes: data.trainScenes, viewRandom: &rng) }
         var wrongTurns = 0
@@ -412,6 +418,43 @@ import ZooStore
             }
         }
         #expect(wrongTurns > 0, "the head scored every true turn best; the test cannot tell the two predictions apart")
+    }
+
+    /// The canonical head scores turn j of a scene by how much the scene turned back by j looks as
+    /// catalogued: one detector for the four turns, so a scene turned a quarter further has each
+    /// score one turn on, which the four-score head does not. With `object_frame_pool: 2` it reads
+    /// the tiny grid's 2³ pooled tokens averaged to one; it learns through training steps; and it
+    /// needs the grid tokenizer, and a pool that divides the pooled grid.
+    @Test func theCanonicalHeadScoresEachTurnBackWithOneDetector() throws {
+        let dir = TemporaryDirectory("pose-canonical-head")
+        func scores(_ training: PoseTraining, scene: Int, turn: Int) -> [Float] {
+            withoutGradient { training.model.turnScores(training.frameScenes([scene], turns: [turn])!)!.values }
+        }
+        let (canonical, data) = try Self.turnedTraining(in: dir, objectFrame: true, frameHead: .canonical, framePool: 2)
+        let (fourScores, _) = try Self.turnedTraining(in: dir, objectFrame: true)
+        #expect(canonical.model.objectFrameStandardization!.mean.shape == [1, Self.tinyVolume.dim])
+        #expect(fourScores.model.objectFrameStandardization!.mean.shape == [1, 8 * Self.tinyVolume.dim])
+        var rng = RandomGenerator(seed: 4)
+        let before = canonical.model.objectFrame!.fc1.weight.values
+        for _ in 0..<3 { _ = canonical.step(scenes: data.trainScenes, viewRandom: &rng) }
+        #expect(canonical.model.objectFrame!.fc1.weight.values != before)
+        var fourScoresShift = true
+        for scene in data.trainScenes.prefix(2) + data.testScenes.prefix(1) {
+            for k in 0..<4 {
+                let (now, next) = (scores(canonical, scene: scene, turn: k), scores(canonical, scene: scene, turn: k + 1))
+                #expect(Set(now).count == 4, "four different scores, or the shift cannot show")
+                expectClose((0..<4).map { next[($0 + 1) % 4] }, now, atol: 1e-5)
+                let (a, b) = (scores(fourScores, scene: scene, turn: k), scores(fourScores, scene: scene, turn: k + 1))
+                fourScoresShift = fourScoresShift && zip((0..<4).map { b[($0 + 1) % 4] }, a).allSatisfy { abs($0 - $1) < 1e-5 }
+            }
+        }
+        #expect(!fourScoresShift)
+        var learnable = canonical.settings
+        learnable.tokenizer = .learnableScale
+        #expect(throws: ConfigError.self) { try learnable.validate(SettingsCheck(file: "p.yaml", path: "stages.pose")) }
+        var coarse = canonical.settings.model
+        coarse.objectFramePool = 4
+        #expect(throws: ConfigError.self) { try coarse.validate(SettingsCheck(file: "p.yaml", path: "stages.pose.model"), volume: Self.tinyVolume) }
     }
 
     /// Views that are their NeRF's renders: searching among the training poses finds each training
