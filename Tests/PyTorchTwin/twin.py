@@ -43,10 +43,10 @@ class Attention(nn.Module):
 
 
 class MLP(nn.Module):
-    def __init__(self, dim, hidden, out=None):
+    def __init__(self, dim, hidden, out=None, out_bias=True):
         super().__init__()
         self.fc1 = nn.Linear(dim, hidden)
-        self.fc2 = nn.Linear(hidden, out or dim)
+        self.fc2 = nn.Linear(hidden, out or dim, bias=out_bias)
 
     def forward(self, x):
         return self.fc2(F.gelu(self.fc1(x)))
@@ -193,7 +193,8 @@ class PoseRegressor(nn.Module):
         self.register_buffer("positions", positions)
         if m.get("object_frame", 0):
             self.frame_pool, self.frame_canonical = int(m.get("object_frame_pool", 1)), bool(m.get("object_frame_canonical", 0))
-            self.object_frame = MLP((self.grid // self.pool // self.frame_pool) ** 3 * dim, width, 1 if self.frame_canonical else 4)
+            self.object_frame = MLP((self.grid // self.pool // self.frame_pool) ** 3 * dim, width, 1 if self.frame_canonical else 4,
+                                    out_bias=not self.frame_canonical)
             self.translation_offset = torch.tensor([m["translation_offset_x"], m["translation_offset_y"], m["translation_offset_z"]],
                                                    dtype=torch.float32)
             self.translation_scale = m["translation_scale"]
@@ -266,6 +267,9 @@ def main(folder, show_gradients=False):
             p.copy_(ours[name].reshape(p.shape))
     groups = [{"params": [params[n] for n in g["parameters"]], "lr": g["learning_rate"], "weight_decay": g["weight_decay"]}
               for g in trace["groups"]]
+    trained = {n for g in trace["groups"] for n in g["parameters"]}
+    for name, p in params.items():  # frozen in our run (no optimizer group: `freeze_volume_encoder`), frozen here
+        p.requires_grad_(name in trained)
     optimizer = torch.optim.AdamW(groups, betas=(trace["beta1"], trace["beta2"]), eps=trace["eps"])
     warmup, total = trace["warmup_steps"], trace["total_steps"]
 
@@ -287,6 +291,8 @@ def main(folder, show_gradients=False):
         loss.backward()
         if i == 0:
             for name, p in params.items():
+                if name not in trained:
+                    continue
                 theirs, mine = p.grad.reshape(-1), ours_gradients[f"grad.{name}"].reshape(-1)
                 scale = theirs.abs().max().item()
                 error = (mine - theirs).abs().max().item() / scale if scale > 0 else (mine.abs().max().item())

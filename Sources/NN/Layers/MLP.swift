@@ -7,11 +7,12 @@ public final class MLP: Layer {
     public let dropout: Dropout
     public let approximation: Tensor.GELUApproximation
 
-    public init(dim: Int, hidden: Int, outDim: Int? = nil, dropout: Float = 0, weightInit: Initializer = .pytorchDefault,
+    /// `outputBias: false` leaves the bias out of the second layer (for scores that a shared shift does not change).
+    public init(dim: Int, hidden: Int, outDim: Int? = nil, outputBias: Bool = true, dropout: Float = 0, weightInit: Initializer = .pytorchDefault,
                 approximation: Tensor.GELUApproximation = .none, rng: inout RandomGenerator) {
         let biasInit: Initializer? = weightInit.isPytorchDefault ? nil : .constant(0)
         fc1 = Linear(dim, hidden, weightInit: weightInit, biasInit: biasInit, rng: &rng)
-        fc2 = Linear(hidden, outDim ?? dim, weightInit: weightInit, biasInit: biasInit, rng: &rng)
+        fc2 = Linear(hidden, outDim ?? dim, bias: outputBias, weightInit: weightInit, biasInit: biasInit, rng: &rng)
         self.dropout = Dropout(dropout)
         self.approximation = approximation
     }

@@ -120,8 +120,11 @@ public final class PoseRegressor: Layer {
         volumeSummary = config.volumeSummary
             ? (Linear(pooledTokens * d, d, weightInit: .truncatedNormal(std: 0.02), biasInit: .constant(0), rng: &rng), LayerNorm(d)) : nil
         let frameTokens = pooledTokens / (config.objectFramePool * config.objectFramePool * config.objectFramePool)
+        // The canonical head's four scores come from one output, whose bias would shift them all
+        // alike: the cross-entropy would never move it.
+        let canonical = config.objectFrameHead == .canonical
         objectFrame = config.objectFrame
-            ? MLP(dim: frameTokens * d, hidden: config.headWidth, outDim: config.objectFrameHead == .canonical ? 1 : 4, rng: &rng) : nil
+            ? MLP(dim: frameTokens * d, hidden: config.headWidth, outDim: canonical ? 1 : 4, outputBias: !canonical, rng: &rng) : nil
         volumeType = Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true)
         imageType = Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true)
         poseQuery = config.imageTokens == .patches ? Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true) : nil

@@ -434,6 +434,8 @@ import ZooStore
         let (fourScores, _) = try Self.turnedTraining(in: dir, objectFrame: true)
         #expect(canonical.model.objectFrameStandardization!.mean.shape == [1, Self.tinyVolume.dim])
         #expect(fourScores.model.objectFrameStandardization!.mean.shape == [1, 8 * Self.tinyVolume.dim])
+        // One output, no bias: a shift shared by the four scores would never learn.
+        #expect(canonical.model.objectFrame!.fc2.bias == nil && fourScores.model.objectFrame!.fc2.bias != nil)
         var rng = RandomGenerator(seed: 4)
         let before = canonical.model.objectFrame!.fc1.weight.values
         for _ in 0..<3 { _ = canonical.step(scenes: data.trainScenes, viewRandom: &rng) }
