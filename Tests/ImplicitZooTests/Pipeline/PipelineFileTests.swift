@@ -47,6 +47,7 @@ import Zoo
         let studyPose = try study.settings(for: .pose, as: PoseSettings.self)
         #expect(studyPose.loop(seed: 0, trainingScenes: 30).epochs == 500 && studyPose.loop(seed: 0, trainingScenes: 300).epochs == 53)
         #expect(studyPose.sceneTurns && studyPose.model.objectFrame && studyPose.freezeVolumeEncoder)
+        #expect(studyPose.model.objectFrameHead == .canonical && studyPose.model.objectFramePool == 2)
         #expect(pose.loop(seed: 0, trainingScenes: 32).epochs == 50)
         let scenes = try AblationPlan.load(fixture("../../../Pipelines/ablations/study-scenes.yaml"))
         #expect(scenes.cells.count == 3 * 2 * 3 && scenes.stage == .pose)
