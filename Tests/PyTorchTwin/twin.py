@@ -199,6 +199,7 @@ class PoseRegressor(nn.Module):
                                                    dtype=torch.float32)
             self.translation_scale = m["translation_scale"]
             self.frame_mean, self.frame_scale = frame_mean, frame_scale
+            self.aligned_volume = bool(m.get("aligned_volume", 0))
         else:
             self.object_frame = None
 
@@ -208,6 +209,8 @@ class PoseRegressor(nn.Module):
     def loss(self, tokens, images, rotations, translations, scene_turns=None, frame_scenes=None):
         scenes = self.encode_scenes(tokens)
         b, t, d = scenes.shape
+        if self.object_frame is not None and self.aligned_volume:  # the scene turned back by its true turn: row 4b + turn
+            scenes = frame_scenes.reshape(b, 4, t, d)[torch.arange(b), scene_turns.long()]
         bv = images.shape[0]
         image = self.view_norm(self.view_encoder(images)) + self.image_type
         volume = (scenes + self.volume_type)[:, None].expand(b, bv // b, t, d).reshape(bv, t, d)

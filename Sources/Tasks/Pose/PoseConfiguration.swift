@@ -44,6 +44,10 @@ public struct PoseConfiguration: Sendable, Equatable, Codable {
     /// The object-frame head reads the pooled volume tokens averaged once more over pool³
     /// neighbours (1: as pooled): coarser features, less to fit from a few hundred scenes.
     public var objectFramePool = 1
+    /// With the canonical head and a frozen encoder: the pose transformer reads the scene encoded
+    /// as turned back by its chosen turn (training: the true one), so the volume it sees stands in
+    /// the frame its pose is regressed in, instead of in a turn it would have to undo.
+    public var alignedVolume = false
     public var poseDepth = 2
     public var headWidth = 256
     /// Loss = L1(translation) + rotationWeight · L1(rotation matrix).

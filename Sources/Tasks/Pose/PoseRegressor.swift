@@ -178,11 +178,20 @@ public final class PoseRegressor: Layer {
     /// (training: the anchor nearest the truth), else of the best-scored anchor; with `object_frame`
     /// it is turned by scene b's turn `turnOf[b]` when given (training: the true turn), else by its
     /// best-scored turn, scored from `frameScenes` (what `turnScores` reads; default `scenes`,
-    /// which the canonical head cannot score).
+    /// which the canonical head cannot score). With `aligned_volume` the pose transformer reads,
+    /// in place of `scenes`, each scene's row of `frameScenes` turned back by its turn.
     /// The pose is read out at the first token: the image token, or the pose query (which carries
     /// the volume summary when there is one).
     public func callAsFunction(scenes: Tensor, images: Tensor, anchorOf: [Int]? = nil, turnOf: [Int]? = nil, frameScenes: Tensor? = nil)
         -> (rotation: Tensor, translation: Tensor, anchorScores: Tensor?, turnScores: Tensor?) {
+        precondition(objectFrame == nil || frameScenes != nil || config.objectFrameHead == .turns,
+                     "PoseRegressor: the canonical object-frame head needs the scenes encoded in their turns (frameScenes)")
+        let turnScores = turnScores(frameScenes ?? scenes)
+        let chosenTurns = turnScores.map { turnOf ?? Self.bestRows($0.values, columns: 4) }
+        var scenes = scenes
+        if config.alignedVolume, let chosenTurns, let frameScenes {  // row 4b + j: scene b turned back by j
+            scenes = frameScenes.indexSelect(axis: 0, chosenTurns.enumerated().map { 4 * $0.offset + $0.element })
+        }
         let (b, t, d) = (scenes.shape[0], scenes.shape[1], scenes.shape[2])
         let bv = images.shape[0], v = bv / b
         var image = viewNorm(viewEncoder(images)) + imageType
@@ -206,12 +215,9 @@ public final class PoseRegressor: Layer {
         } else {
             pose = (Rotations.matrix(from6D: rotationHead(feature)), translationHead(feature), nil)
         }
-        precondition(objectFrame == nil || frameScenes != nil || config.objectFrameHead == .turns,
-                     "PoseRegressor: the canonical object-frame head needs the scenes encoded in their turns (frameScenes)")
-        guard let scores = turnScores(frameScenes ?? scenes) else { return (pose.rotation, pose.translation, pose.anchorScores, nil) }
-        let chosen = turnOf ?? Self.bestRows(scores.values, columns: 4)
-        let turn = Tensor(shape: [bv, 3, 3], values: (0..<bv).flatMap { SceneTurn.matrix(quarterTurns: chosen[$0 / v]) })
-        return (Tensor.matmul(turn, pose.rotation), objectFrameTranslation(turn, pose.translation), pose.anchorScores, scores)
+        guard let turnScores, let chosenTurns else { return (pose.rotation, pose.translation, pose.anchorScores, nil) }
+        let turn = Tensor(shape: [bv, 3, 3], values: (0..<bv).flatMap { SceneTurn.matrix(quarterTurns: chosenTurns[$0 / v]) })
+        return (Tensor.matmul(turn, pose.rotation), objectFrameTranslation(turn, pose.translation), pose.anchorScores, turnScores)
     }
 
     /// With `object_frame`, the scores `[B, 4]` of B scenes' quarter turns, from their encodings:

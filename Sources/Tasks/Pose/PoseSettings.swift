@@ -93,6 +93,9 @@ public struct PoseSettings: StageSettings, Equatable {
                           "volumes are turned as sampled, which needs tokenizer=grid (a learnable tokenizer queries the NeRFs)")
         try check.require(model.objectFrameHead != .canonical || tokenizer == .grid, "model.object_frame_head",
                           "the canonical head scores the scene encoded in each of its quarter turns, which needs tokenizer=grid")
+        try check.require(!model.alignedVolume || (model.objectFrame && model.objectFrameHead == .canonical && freezeVolumeEncoder),
+                          "model.aligned_volume", "the volume is turned back by the canonical head's turn from the frozen encoder's encodings "
+                            + "of each turn, which needs model.object_frame=true, model.object_frame_head=canonical and freeze_volume_encoder=true")
         try check.require(!volumeTurns || !(sceneTurns || model.objectFrame), "volume_turns",
                           "turning the volume alone keeps poses in the object's frame; scene_turns and model.object_frame turn them with it (set one)")
     }

@@ -44,6 +44,9 @@ public enum PoseTask: PipelineTask {
         public var nearestViewRefined: PoseMetrics?
         /// The mean training pose for every view.
         public var meanPose: PoseMetrics?
+        /// `predicted` with each pose turned to whichever quarter turn about the vertical lands
+        /// nearest the truth (`QuarterTurnBound`): what the poses are worth when only their quarter is in doubt.
+        public var nearestQuarterTurn: PoseMetrics?
         /// The start the render-and-compare search chose (the prediction or a candidate pose), and
         /// that start refined: the stage's final estimate.
         public var searched: PoseMetrics?
@@ -62,6 +65,8 @@ public enum PoseTask: PipelineTask {
         public var unseenScenes: Int
         /// Errors on the views trained on: beside the held-out splits, whether the model underfits.
         public var train: PoseMetrics?
+        /// `train` up to a quarter turn about the vertical (`QuarterTurnBound`).
+        public var trainNearestQuarterTurn: PoseMetrics?
         public var unseenView: SplitResult?
         public var unseenScene: SplitResult?
         /// With `object_frame`: the share of training and of unseen scenes, each in its four quarter
@@ -130,7 +135,9 @@ public enum PoseTask: PipelineTask {
         var summary = Summary(epochs: state.epoch, steps: state.step, initialization: settings.initialization,
                               tokenizer: settings.tokenizer, trainScenes: data.trainScenes.count, unseenScenes: data.testScenes.count,
                               secondsThisRun: 0)
-        summary.train = PoseMetrics(training.predict(.train))
+        let trainErrors = training.predict(.train)
+        summary.train = PoseMetrics(trainErrors)
+        summary.trainNearestQuarterTurn = PoseMetrics(QuarterTurnBound.errors(trainErrors, truth: data.pose(scene:view:)))
         summary.trainTurnAccuracy = training.turnAccuracy(data.trainScenes)
         summary.unseenSceneTurnAccuracy = training.turnAccuracy(data.testScenes)
         var table = PredictionTable()
@@ -167,6 +174,7 @@ public enum PoseTask: PipelineTask {
                                      everyTurn: turnable ? PoseMetrics(errors + turned.joined()) : nil, trueTurn: PoseMetrics(trueTurn),
                                      nearestView: PoseMetrics(nearest), nearestViewRefined: PoseMetrics(nearestRefined),
                                      meanPose: PoseMetrics(PoseBaselines.meanPose(data, split: split)),
+                                     nearestQuarterTurn: PoseMetrics(QuarterTurnBound.errors(errors, truth: data.pose(scene:view:))),
                                      searched: searched.flatMap { PoseMetrics($0.errors) }, searchedRefined: PoseMetrics(searchedRefined),
                                      searchKeptPrediction: searched.map { Double($0.keptPrediction) / Double(errors.count) })
             if split == .unseenView { summary.unseenView = result } else { summary.unseenScene = result }

@@ -267,7 +267,9 @@ import ZooStore
             #expect(split.searchKeptPrediction.map { (0...1).contains($0) } == true)
             #expect(split.volumeTurned?.rotationMedianDeg.isFinite == true && split.everyTurn?.rotationMedianDeg.isFinite == true)
             #expect(split.trueTurn == nil, "the pose is known in the object's frame only with object_frame")
+            #expect(split.nearestQuarterTurn!.rotationMedianDeg <= split.predicted.rotationMedianDeg)
         }
+        #expect(summary.trainNearestQuarterTurn!.rotationMedianDeg <= summary.train!.rotationMedianDeg)
         let csv = try String(contentsOfFile: dir.file("pose/predictions.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.count == 1 + 8 + 6)
         #expect(csv[0].hasPrefix("split,scene,view,true_r00,") && csv[0].contains(",predicted_z,rotation_error_deg,")
@@ -360,9 +362,9 @@ import ZooStore
 
     /// Pose training on the tiny zoo's scenes turned at every step (`scene_turns`), with or
     /// without the object-frame head (of kind `frameHead`, reading tokens pooled by `framePool`),
-    /// with `anchors` rotation anchors.
+    /// with `anchors` rotation anchors; `alignedVolume` freezes the encoder and sets `aligned_volume`.
     static func turnedTraining(in dir: TemporaryDirectory, objectFrame: Bool, frameHead: ObjectFrameHead = .turns, framePool: Int = 1,
-                               anchors: Int = 0) throws -> (PoseTraining, PoseDataset) {
+                               anchors: Int = 0, alignedVolume: Bool = false) throws -> (PoseTraining, PoseDataset) {
         let zoo = try tinyZoo(in: dir)
         let data = try PoseDataset(zoo: zoo, trainViews: 4)
         let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
@@ -372,11 +374,29 @@ import ZooStore
         settings.model.objectFrameHead = frameHead
         settings.model.objectFramePool = framePool
         settings.model.rotationAnchors = anchors
+        settings.model.alignedVolume = alignedVolume
+        settings.freezeVolumeEncoder = alignedVolume
         try settings.validate(SettingsCheck(file: "p.yaml", path: "stages.pose"))
         try settings.model.validate(SettingsCheck(file: "p.yaml", path: "stages.pose.model"), volume: tinyVolume)
         let training = try PoseTraining(volume: tinyVolume, settings: settings, data: data, grid: grid,
                                         volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
         return (training, data)
+    }
+
+    /// The quarter-turn bound turns each prediction to the quarter nearest the truth: a pose a
+    /// quarter or half turn off scores 0 there, a pose tilted off the vertical keeps its error, and
+    /// a pose already nearest in its own quarter is unchanged.
+    @Test func theQuarterTurnBoundForgivesOnlyQuarterTurns() {
+        let truth = (rotation: SceneTurn.matrix(quarterTurns: 0), position: SIMD3<Float>(0, -4, 0))
+        let tilt: [Float] = [1, 0, 0, 0, 0.8, -0.6, 0, 0.6, 0.8]  // 36.87° about x
+        let predictions = [SceneTurn.pose(truth, quarterTurns: 1), SceneTurn.pose(truth, quarterTurns: 2),
+                           (rotation: tilt, position: truth.position), SceneTurn.pose((rotation: tilt, position: truth.position), quarterTurns: 3)]
+        let errors = predictions.enumerated().map { PoseError(scene: 0, view: $0.offset, rotation: $0.element.rotation, position: $0.element.position, truth: truth) }
+        let bound = QuarterTurnBound.errors(errors, truth: { _, _ in truth })
+        expectClose(errors.prefix(3).map(\.rotationDegrees), [90, 180, 36.87], atol: 0.01)
+        expectClose(bound.map(\.rotationDegrees), [0, 0, 36.87, 36.87], atol: 0.01)
+        expectClose(bound.map(\.translation), [0, 0, 0, 0], atol: 1e-5)
+        #expect(errors[3].rotationDegrees > 90)
     }
 
     /// Anchors on turned scenes: with `object_frame` the model turns the chosen anchor's pose by the
@@ -418,6 +438,42 @@ import ZooStore
             }
         }
         #expect(wrongTurns > 0, "the head scored every true turn best; the test cannot tell the two predictions apart")
+    }
+
+    /// With `aligned_volume` the pose transformer reads the scene turned back by the turn it is
+    /// given, so a scene turned k quarters and predicted with its true turn gives the unturned
+    /// scene's pose turned by k, exactly (without it the transformer sees a turned volume and the
+    /// poses differ by more). It needs the canonical head and a frozen encoder.
+    @Test func anAlignedVolumeReadsTheSceneInTheFrameOfItsTurn() throws {
+        let dir = TemporaryDirectory("pose-aligned-volume")
+        for aligned in [true, false] {
+            let (training, data) = try Self.turnedTraining(in: dir, objectFrame: true, frameHead: .canonical, alignedVolume: aligned)
+            var rng = RandomGenerator(seed: 4)
+            for _ in 0..<3 { _ = training.step(scenes: data.trainScenes, viewRandom: &rng) }
+            let unturned = training.predict(.unseenScene, trueTurn: true)
+            var largest: Float = 0
+            for k in 1..<4 {
+                let turned = training.predict(.unseenScene, quarterTurns: k, trueTurn: true)
+                #expect(turned.count == unturned.count && !turned.isEmpty)
+                for (a, b) in zip(unturned, turned) {
+                    let expected = SceneTurn.pose((rotation: a.predictedRotation, position: a.predictedPosition), quarterTurns: k)
+                    largest = max(largest, zip(expected.rotation, b.predictedRotation).map { abs($0 - $1) }.max()!,
+                                  ((expected.position - b.predictedPosition) * (expected.position - b.predictedPosition)).sum().squareRoot())
+                }
+            }
+            // Aligned: the same computation up to exact quarter-turn matrices (0 here); not: 2e-5 here.
+            if aligned { #expect(largest < 1e-6) } else { #expect(largest > 1e-6, "a turned volume must move the transformer's pose") }
+        }
+        var settings = try Self.turnedTraining(in: dir, objectFrame: true, frameHead: .canonical, alignedVolume: true).0.settings
+        for change: (inout PoseSettings) -> Void in [{ $0.freezeVolumeEncoder = false }, { $0.model.objectFrameHead = .turns },
+                                                    { $0.model.objectFrame = false }] {
+            var wrong = settings
+            change(&wrong)
+            #expect(throws: ConfigError.self) { try wrong.validate(SettingsCheck(file: "p.yaml", path: "stages.pose")) }
+        }
+        settings.model.alignedVolume = false
+        settings.freezeVolumeEncoder = false
+        try settings.validate(SettingsCheck(file: "p.yaml", path: "stages.pose"))
     }
 
     /// The canonical head scores turn j of a scene by how much the scene turned back by j looks as
