@@ -200,6 +200,8 @@ class PoseRegressor(nn.Module):
             self.translation_scale = m["translation_scale"]
             self.frame_mean, self.frame_scale = frame_mean, frame_scale
             self.aligned_volume = bool(m.get("aligned_volume", 0))
+            frame_width = (self.grid // self.pool // self.frame_pool) ** 3 * dim
+            self.quarter_head = MLP(dim + 9 + frame_width, width, 1, out_bias=False) if m.get("quarter_head", 0) else None
         else:
             self.object_frame = None
 
@@ -212,7 +214,8 @@ class PoseRegressor(nn.Module):
         if self.object_frame is not None and self.aligned_volume:  # the scene turned back by its true turn: row 4b + turn
             scenes = frame_scenes.reshape(b, 4, t, d)[torch.arange(b), scene_turns.long()]
         bv = images.shape[0]
-        image = self.view_norm(self.view_encoder(images)) + self.image_type
+        view_feature = self.view_norm(self.view_encoder(images))
+        image = view_feature + self.image_type
         volume = (scenes + self.volume_type)[:, None].expand(b, bv // b, t, d).reshape(bv, t, d)
         query = [self.pose_query.expand(bv, 1, d)] if self.pose_query is not None else []
         if self.volume_summary is not None:
@@ -245,7 +248,30 @@ class PoseRegressor(nn.Module):
             o, s = self.translation_offset, self.translation_scale
             translation = (turn @ translation[..., None])[..., 0] + ((turn @ o) - o) / s
             frame_loss = F.cross_entropy(scores, turns)
+            if self.quarter_head is not None:  # PoseRegressor.scoreQuarters; target PoseTraining.nearestQuarters
+                v = bv // b
+                object_rotation = (turn.transpose(1, 2) @ rotation).detach()
+                quarters = torch.stack([torch.tensor(quarter_turn(q), dtype=torch.float32) @ object_rotation for q in range(4)], dim=1)
+                target = rotation_angle(quarters, rotations[:, None]).argmin(dim=1)
+                prior = scores.detach().repeat_interleave(v, dim=0)
+                frames_of_views = flat.reshape(b, 4, -1).repeat_interleave(v, dim=0)
+                x = torch.cat([view_feature.reshape(bv, 1, d).expand(bv, 4, d), object_rotation.reshape(bv, 1, 9).expand(bv, 4, 9),
+                               frames_of_views], dim=2)
+                quarter_scores = self.quarter_head(x).reshape(bv, 4) + prior
+                frame_loss = frame_loss + F.cross_entropy(quarter_scores, target)
         return (translation - translations).abs().mean() + self.rotation_weight * (rotation - rotations).abs().mean() + frame_loss
+
+
+def quarter_turn(k):
+    """SceneTurn.matrix: k quarter turns about +z, exact."""
+    c, s = [(1, 0), (0, 1), (-1, 0), (0, -1)][k % 4]
+    return [[c, -s, 0], [s, c, 0], [0, 0, 1]]
+
+
+def rotation_angle(a, b):
+    """Rotations.angleDegrees of matching rotations, broadcast: arccos((tr(aᵀb) − 1) / 2)."""
+    trace = (a * b).sum(dim=(-1, -2))
+    return torch.rad2deg(torch.acos(((trace - 1) / 2).clamp(-1, 1)))
 
 
 def main(folder, show_gradients=False):

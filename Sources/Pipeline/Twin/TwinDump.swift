@@ -100,7 +100,7 @@ public enum TwinDump {
                                        "patch_tokens": c.imageTokens == .patches ? 1 : 0, "volume_summary": c.volumeSummary ? 1 : 0,
                                        "object_frame": c.objectFrame ? 1 : 0,
                                        "object_frame_canonical": c.objectFrameHead == .canonical ? 1 : 0, "object_frame_pool": Double(c.objectFramePool),
-                                       "aligned_volume": c.alignedVolume ? 1 : 0,
+                                       "aligned_volume": c.alignedVolume ? 1 : 0, "quarter_head": c.quarterHead ? 1 : 0,
                                        "translation_offset_x": Double(c.translationOffset.x),
                                        "translation_offset_y": Double(c.translationOffset.y), "translation_offset_z": Double(c.translationOffset.z),
                                        "translation_scale": Double(c.translationScale),

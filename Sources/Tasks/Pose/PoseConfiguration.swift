@@ -48,6 +48,12 @@ public struct PoseConfiguration: Sendable, Equatable, Codable {
     /// as turned back by its chosen turn (training: the true one), so the volume it sees stands in
     /// the frame its pose is regressed in, instead of in a turn it would have to undo.
     public var alignedVolume = false
+    /// With the canonical head: a second head picks the quarter turn of each view's pose, from the
+    /// view's feature, its pose in the object's frame and the scene turned back by each quarter (an
+    /// MLP, one score a quarter, added to the turn head's scores); it learns the quarter nearest
+    /// the truth for the pose the model regressed, so it can correct a view whose pose is a quarter
+    /// or half turn off in the object's frame, which the turn head (the volume alone) cannot see.
+    public var quarterHead = false
     public var poseDepth = 2
     public var headWidth = 256
     /// Loss = L1(translation) + rotationWeight · L1(rotation matrix).

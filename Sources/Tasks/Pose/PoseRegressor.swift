@@ -88,6 +88,9 @@ public final class PoseRegressor: Layer {
     /// its token sits), which an MLP on the raw features does not learn to read in hundreds of
     /// steps. Set from the training scenes by `PoseTraining`; nil: raw features.
     public var objectFrameStandardization: (mean: Tensor, scale: Tensor)?
+    /// `quarter_head`: [view feature, object-frame rotation (9), standardised frame features of the
+    /// scene turned back by a quarter] → that quarter's score.
+    public let quarterHead: MLP?
     /// Learned embeddings that mark volume and image tokens for the pose transformer.
     public let volumeType: Tensor
     public let imageType: Tensor
@@ -125,6 +128,8 @@ public final class PoseRegressor: Layer {
         let canonical = config.objectFrameHead == .canonical
         objectFrame = config.objectFrame
             ? MLP(dim: frameTokens * d, hidden: config.headWidth, outDim: canonical ? 1 : 4, outputBias: !canonical, rng: &rng) : nil
+        quarterHead = config.quarterHead
+            ? MLP(dim: d + 9 + frameTokens * d, hidden: config.headWidth, outDim: 1, outputBias: false, rng: &rng) : nil
         volumeType = Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true)
         imageType = Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true)
         poseQuery = config.imageTokens == .patches ? Tensor.truncatedNormal([1, 1, d], std: 0.02, rng: &rng, requiresGrad: true) : nil
@@ -152,6 +157,7 @@ public final class PoseRegressor: Layer {
         volumeParameters + prefixed("view_encoder", viewEncoder) + prefixed("view_norm", viewNorm)
             + (volumeSummary.map { prefixed("volume_summary.proj", $0.projection) + prefixed("volume_summary.norm", $0.norm) } ?? [])
             + (objectFrame.map { prefixed("object_frame", $0) } ?? [])
+            + (quarterHead.map { prefixed("quarter_head", $0) } ?? [])
             + [("volume_type", volumeType), ("image_type", imageType)]
             + (poseQuery.map { [("pose_query", $0)] } ?? [])
             + prefixed("pose_transformer", poseTransformer) + prefixed("head.shared", shared)
@@ -183,7 +189,7 @@ public final class PoseRegressor: Layer {
     /// The pose is read out at the first token: the image token, or the pose query (which carries
     /// the volume summary when there is one).
     public func callAsFunction(scenes: Tensor, images: Tensor, anchorOf: [Int]? = nil, turnOf: [Int]? = nil, frameScenes: Tensor? = nil)
-        -> (rotation: Tensor, translation: Tensor, anchorScores: Tensor?, turnScores: Tensor?) {
+        -> (rotation: Tensor, translation: Tensor, anchorScores: Tensor?, turnScores: Tensor?, quarterScores: Tensor?) {
         precondition(objectFrame == nil || frameScenes != nil || config.objectFrameHead == .turns,
                      "PoseRegressor: the canonical object-frame head needs the scenes encoded in their turns (frameScenes)")
         let turnScores = turnScores(frameScenes ?? scenes)
@@ -194,7 +200,8 @@ public final class PoseRegressor: Layer {
         }
         let (b, t, d) = (scenes.shape[0], scenes.shape[1], scenes.shape[2])
         let bv = images.shape[0], v = bv / b
-        var image = viewNorm(viewEncoder(images)) + imageType
+        let viewFeature = viewNorm(viewEncoder(images))
+        var image = viewFeature + imageType
         let volume = (scenes + volumeType).reshaped(b, 1, t, d).broadcast(to: [b, v, t, d]).reshaped(bv, t, d)
         var query = poseQuery.map { [$0.broadcast(to: [bv, 1, d])] } ?? []
         if let (projection, norm) = volumeSummary {
@@ -215,9 +222,29 @@ public final class PoseRegressor: Layer {
         } else {
             pose = (Rotations.matrix(from6D: rotationHead(feature)), translationHead(feature), nil)
         }
-        guard let turnScores, let chosenTurns else { return (pose.rotation, pose.translation, pose.anchorScores, nil) }
-        let turn = Tensor(shape: [bv, 3, 3], values: (0..<bv).flatMap { SceneTurn.matrix(quarterTurns: chosenTurns[$0 / v]) })
-        return (Tensor.matmul(turn, pose.rotation), objectFrameTranslation(turn, pose.translation), pose.anchorScores, turnScores)
+        guard let turnScores, let chosenTurns else { return (pose.rotation, pose.translation, pose.anchorScores, nil, nil) }
+        let quarterScores: Tensor? = quarterHead.map { head in
+            scoreQuarters(head, views: viewFeature.reshaped(bv, d), rotations: pose.rotation, frames: frameScenes!, turnScores: turnScores)
+        }
+        let viewTurns: [Int]
+        if let turnOf { viewTurns = (0..<bv).map { turnOf[$0 / v] } }
+        else if let quarterScores { viewTurns = Self.bestRows(quarterScores.values, columns: 4) }
+        else { viewTurns = (0..<bv).map { chosenTurns[$0 / v] } }
+        let turn = Tensor(shape: [bv, 3, 3], values: viewTurns.flatMap { SceneTurn.matrix(quarterTurns: $0) })
+        return (Tensor.matmul(turn, pose.rotation), objectFrameTranslation(turn, pose.translation), pose.anchorScores, turnScores, quarterScores)
+    }
+
+    /// The quarter head's scores `[B·V, 4]` of each view's quarter turns: `views [B·V, dim]`, the
+    /// object-frame `rotations [B·V, 3, 3]` (read as constants), `frames [4·B, T, dim]` as for the
+    /// canonical head, whose scores `[B, 4]` (constants) each view's scores add to.
+    func scoreQuarters(_ head: MLP, views: Tensor, rotations: Tensor, frames: Tensor, turnScores: Tensor) -> Tensor {
+        let (bv, b) = (views.shape[0], turnScores.shape[0]), v = bv / b
+        let rows = (0..<bv).flatMap { i in [Int](repeating: i, count: 4) }
+        let frameRows = (0..<bv).flatMap { i in (0..<4).map { 4 * (i / v) + $0 } }
+        let pose = Tensor(shape: [bv, 9], values: rotations.values).indexSelect(axis: 0, rows)
+        let input = Tensor.concat([views.indexSelect(axis: 0, rows), pose, standardizedFrameFeatures(frames).indexSelect(axis: 0, frameRows)], axis: 1)
+        let prior = Tensor(shape: [b, 4], values: turnScores.values).indexSelect(axis: 0, (0..<bv).map { $0 / v })
+        return head(input).reshaped(bv, 4) + prior
     }
 
     /// With `object_frame`, the scores `[B, 4]` of B scenes' quarter turns, from their encodings:
@@ -225,9 +252,14 @@ public final class PoseRegressor: Layer {
     /// b turned back by j quarter turns (the encoding of the turn it stands in minus j).
     public func turnScores(_ frames: Tensor) -> Tensor? {
         guard let objectFrame else { return nil }
-        let flat = frameFeatures(frames)
-        let scores = objectFrame(objectFrameStandardization.map { (flat - $0.mean) * $0.scale } ?? flat)
+        let scores = objectFrame(standardizedFrameFeatures(frames))
         return config.objectFrameHead == .canonical ? scores.reshaped(frames.shape[0] / 4, 4) : scores
+    }
+
+    /// `frameFeatures` standardised by `objectFrameStandardization` (as they are when it is nil).
+    func standardizedFrameFeatures(_ encoded: Tensor) -> Tensor {
+        let flat = frameFeatures(encoded)
+        return objectFrameStandardization.map { (flat - $0.mean) * $0.scale } ?? flat
     }
 
     /// What the object-frame head reads of encoded scenes `[S, T, dim]`: their tokens pooled by

@@ -96,6 +96,9 @@ public struct PoseSettings: StageSettings, Equatable {
         try check.require(!model.alignedVolume || (model.objectFrame && model.objectFrameHead == .canonical && freezeVolumeEncoder),
                           "model.aligned_volume", "the volume is turned back by the canonical head's turn from the frozen encoder's encodings "
                             + "of each turn, which needs model.object_frame=true, model.object_frame_head=canonical and freeze_volume_encoder=true")
+        try check.require(!model.quarterHead || (model.objectFrame && model.objectFrameHead == .canonical), "model.quarter_head",
+                          "the quarter head reads the scene turned back by each quarter as the canonical head does, which needs "
+                            + "model.object_frame=true and model.object_frame_head=canonical")
         try check.require(!volumeTurns || !(sceneTurns || model.objectFrame), "volume_turns",
                           "turning the volume alone keeps poses in the object's frame; scene_turns and model.object_frame turn them with it (set one)")
     }

@@ -114,7 +114,7 @@ public final class PoseTraining: TrainingTask {
     }
 
     /// Rows `[B, T, dim]` of `startingEncodings` for `scenes`, each turned by `turns` (nil: none).
-    func startingEncoding(_ scenes: [Int], turns: [Int]?) -> Tensor {
+    public func startingEncoding(_ scenes: [Int], turns: [Int]?) -> Tensor {
         let n = volumes.shape[0]
         return startingEncodings!.indexSelect(axis: 0, scenes.indices.map { (((turns?[$0] ?? 0) % 4 + 4) % 4) * n + scenes[$0] })
     }
@@ -186,15 +186,27 @@ public final class PoseTraining: TrainingTask {
         return loss
     }
 
+    /// For each view of `batch`, the quarter turn of its pose in the object's frame that lands
+    /// nearest its true pose (the quarter head's target): `rotations [B·V, 3, 3]` are the object
+    /// frame's poses turned by each scene's true turn.
+    public func nearestQuarters(_ rotations: Tensor, _ batch: PoseBatch) -> [Int] {
+        let (r, t) = (rotations.values, batch.rotations.values), v = rotations.shape[0] / batch.scenes.count, turns = batch.sceneTurns
+        return (0..<rotations.shape[0]).map { i in
+            let objectFrame = SceneTurn.pose((rotation: Array(r[(9 * i)..<(9 * i + 9)]), position: .zero), quarterTurns: -turns[i / v]).rotation
+            return QuarterTurnBound.nearestQuarter(of: objectFrame, to: Array(t[(9 * i)..<(9 * i + 9)]))
+        }
+    }
+
     /// Adds the gradients of `weight` × the batch's loss; returns that weighted loss.
     func accumulateGradients(_ batch: PoseBatch, weight: Float) -> Float {
-        let (rotation, translation, scores, turnScores) = model(scenes: encode(batch.scenes, turns: batch.turns, tokens: batch.tokens),
+        let (rotation, translation, scores, turnScores, quarterScores) = model(scenes: encode(batch.scenes, turns: batch.turns, tokens: batch.tokens),
                                                                 images: batch.images, anchorOf: batch.nearestAnchors, turnOf: batch.sceneTurns,
                                                                 frameScenes: frameScenes(batch.scenes, turns: batch.turns))
         let rotationWeight = model.config.rotationWeight
         var loss = (translation - batch.translations).abs().mean() + rotationWeight * (rotation - batch.rotations).abs().mean()
         if let scores, let nearest = batch.nearestAnchors { loss = loss + Loss.crossEntropy(scores, targets: nearest) }
         if let turnScores { loss = loss + Loss.crossEntropy(turnScores, targets: batch.sceneTurns) }
+        if let quarterScores { loss = loss + Loss.crossEntropy(quarterScores, targets: nearestQuarters(rotation, batch)) }
         loss = loss * weight
         loss.backward()
         return loss.item
@@ -246,7 +258,7 @@ public final class PoseTraining: TrainingTask {
                     let views = pairs.filter { $0.scene == scene }
                     let sceneTokens = encoded.slice(axis: 0, i..<(i + 1))
                     let frame = frameScenes([shown[i]], turns: turns.map { [$0[i]] })
-                    let (rotation, translation, _, _) = model(scenes: sceneTokens, images: data.images(views),
+                    let (rotation, translation, _, _, _) = model(scenes: sceneTokens, images: data.images(views),
                                                               turnOf: trueTurn ? [(quarterTurns % 4 + 4) % 4] : nil, frameScenes: frame)
                     let (r, t) = (rotation.values, translation.values)
                     for (j, pair) in views.enumerated() {

@@ -3,15 +3,22 @@
 /// rotation nearest the truth. An oracle bound, not a predictor: far under the errors themselves
 /// means most of them are a quarter or half turn off (a near-symmetric object, or a turn misread).
 public enum QuarterTurnBound {
+    /// The quarter turn k that brings T_k·`rotation` nearest `truth` (row-major 3×3 rotations).
+    public static func nearestQuarter(of rotation: [Float], to truth: [Float]) -> Int {
+        (0..<4).min { a, b in
+            Rotations.angleDegrees(SceneTurn.pose((rotation: rotation, position: .zero), quarterTurns: a).rotation, truth)
+                < Rotations.angleDegrees(SceneTurn.pose((rotation: rotation, position: .zero), quarterTurns: b).rotation, truth)
+        }!
+    }
+
     /// `errors` with each prediction turned to its nearest quarter; `truth` gives a view's true pose.
     public static func errors(_ errors: [PoseError], truth: (_ scene: Int, _ view: Int) -> (rotation: [Float], position: SIMD3<Float>))
         -> [PoseError] {
         errors.map { e in
             let pose = truth(e.scene, e.view)
-            return (0..<4).map { k in
-                let turned = SceneTurn.pose((rotation: e.predictedRotation, position: e.predictedPosition), quarterTurns: k)
-                return PoseError(scene: e.scene, view: e.view, rotation: turned.rotation, position: turned.position, truth: pose)
-            }.min { $0.rotationDegrees < $1.rotationDegrees }!
+            let turned = SceneTurn.pose((rotation: e.predictedRotation, position: e.predictedPosition),
+                                        quarterTurns: nearestQuarter(of: e.predictedRotation, to: pose.rotation))
+            return PoseError(scene: e.scene, view: e.view, rotation: turned.rotation, position: turned.position, truth: pose)
         }
     }
 }

@@ -170,7 +170,7 @@ import ZooStore
             SIMD3(Array(u)) * config.translationScale + config.translationOffset
         }
         /// Checks that `turned` is `view` with scene b's views (3 each) turned by `turnOf[b]`.
-        func expectTurned(_ turned: (rotation: Tensor, translation: Tensor, anchorScores: Tensor?, turnScores: Tensor?), by turnOf: [Int]) {
+        func expectTurned(_ turned: (rotation: Tensor, translation: Tensor, anchorScores: Tensor?, turnScores: Tensor?, quarterScores: Tensor?), by turnOf: [Int]) {
             for i in 0..<6 {
                 let t = SceneTurn.matrix(quarterTurns: turnOf[i / 3]), r = Array(view.rotation.values[(9 * i)..<(9 * i + 9)])
                 var expected = [Float](repeating: 0, count: 9)
@@ -364,7 +364,7 @@ import ZooStore
     /// without the object-frame head (of kind `frameHead`, reading tokens pooled by `framePool`),
     /// with `anchors` rotation anchors; `alignedVolume` freezes the encoder and sets `aligned_volume`.
     static func turnedTraining(in dir: TemporaryDirectory, objectFrame: Bool, frameHead: ObjectFrameHead = .turns, framePool: Int = 1,
-                               anchors: Int = 0, alignedVolume: Bool = false) throws -> (PoseTraining, PoseDataset) {
+                               anchors: Int = 0, alignedVolume: Bool = false, quarterHead: Bool = false) throws -> (PoseTraining, PoseDataset) {
         let zoo = try tinyZoo(in: dir)
         let data = try PoseDataset(zoo: zoo, trainViews: 4)
         let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
@@ -375,6 +375,7 @@ import ZooStore
         settings.model.objectFramePool = framePool
         settings.model.rotationAnchors = anchors
         settings.model.alignedVolume = alignedVolume
+        settings.model.quarterHead = quarterHead
         settings.freezeVolumeEncoder = alignedVolume
         try settings.validate(SettingsCheck(file: "p.yaml", path: "stages.pose"))
         try settings.model.validate(SettingsCheck(file: "p.yaml", path: "stages.pose.model"), volume: tinyVolume)
@@ -474,6 +475,55 @@ import ZooStore
         settings.model.alignedVolume = false
         settings.freezeVolumeEncoder = false
         try settings.validate(SettingsCheck(file: "p.yaml", path: "stages.pose"))
+    }
+
+    /// The quarter head scores each view's quarter turns (the turn head's scene scores plus a
+    /// score from the view, its object-frame pose and the scene turned back by the quarter), so
+    /// two views of one scene can take different quarters; a prediction turns each view by its
+    /// best-scored quarter, and training learns the quarter nearest the truth. It needs the
+    /// canonical head.
+    @Test func theQuarterHeadTurnsEachViewByItsBestQuarter() throws {
+        let dir = TemporaryDirectory("pose-quarter-head")
+        let (training, data) = try Self.turnedTraining(in: dir, objectFrame: true, frameHead: .canonical, framePool: 2, quarterHead: true)
+        let head = try #require(training.model.quarterHead)
+        #expect(head.fc1.weight.shape[1] == Self.tinyVolume.dim * 2 + 9 && head.fc2.bias == nil)
+        var rng = RandomGenerator(seed: 4)
+        let before = head.fc1.weight.values
+        for _ in 0..<3 { _ = training.step(scenes: data.trainScenes, viewRandom: &rng) }
+        #expect(head.fc1.weight.values != before)
+        let scene = data.testScenes[0], views = data.pairs(.unseenScene).filter { $0.scene == scene }
+        let encoded = training.startingEncoding([scene], turns: nil), frames = training.frameScenes([scene], turns: nil)
+        let images = data.images(views)
+        let (plain, known) = withoutGradient {
+            (training.model(scenes: encoded, images: images, frameScenes: frames), training.model(scenes: encoded, images: images, turnOf: [0], frameScenes: frames))
+        }
+        let scores = try #require(plain.quarterScores), turnScores = try #require(plain.turnScores)
+        #expect(scores.shape == [views.count, 4] && known.quarterScores!.values == scores.values)
+        let best = PoseRegressor.bestRows(scores.values, columns: 4)
+        for i in views.indices {  // R_plain = T_best · R_known, R_known being the object frame's pose (turn 0 given)
+            let objectFrame = Array(known.rotation.values[(9 * i)..<(9 * i + 9)])
+            expectClose(Array(plain.rotation.values[(9 * i)..<(9 * i + 9)]),
+                        SceneTurn.pose((rotation: objectFrame, position: .zero), quarterTurns: best[i]).rotation, atol: 1e-5)
+        }
+        // Each view's own part of the scores: the scores less the scene's turn scores differ between views.
+        let (s, t) = (scores.values, turnScores.values)
+        let own: [[Float]] = (0..<views.count).map { i in (0..<4).map { q in ((s[4 * i + q] - t[q]) * 1e4).rounded() } }
+        #expect(Set(own).count > 1)
+        // The target: the quarter that brings the object frame's pose nearest the truth. The
+        // truth itself, read as the object frame's pose turned by the scene's turn k, is nearest
+        // at k; the truth a quarter further turned, at k − 1.
+        var a = RandomGenerator(seed: 9)
+        let batch = PoseBatch(training, scenes: Array(data.trainScenes.prefix(2)), viewRandom: &a, turns: [1, 2])
+        let truth = batch.rotations, n = truth.shape[0]
+        let sceneTurn = (0..<n).map { [1, 2][$0 / (n / 2)] }
+        let further = Tensor(shape: [n, 3, 3], values: (0..<n).flatMap { i in
+            SceneTurn.pose((rotation: Array(truth.values[(9 * i)..<(9 * i + 9)]), position: .zero), quarterTurns: 1).rotation
+        })
+        #expect(training.nearestQuarters(truth, batch) == sceneTurn)
+        #expect(training.nearestQuarters(further, batch) == sceneTurn.map { $0 - 1 })
+        var wrong = training.settings
+        wrong.model.objectFrameHead = .turns
+        #expect(throws: ConfigError.self) { try wrong.validate(SettingsCheck(file: "p.yaml", path: "stages.pose")) }
     }
 
     /// The canonical head scores turn j of a scene by how much the scene turned back by j looks as
