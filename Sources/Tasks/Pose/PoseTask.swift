@@ -76,7 +76,7 @@ public enum PoseTask: PipelineTask {
         public var secondsThisRun: Double
 
         enum CodingKeys: String, CodingKey {
-            case epochs, steps, initialization = "init", tokenizer, trainScenes, unseenScenes, train, unseenView, unseenScene,
+            case epochs, steps, initialization = "init", tokenizer, trainScenes, unseenScenes, train, trainNearestQuarterTurn, unseenView, unseenScene,
                  trainTurnAccuracy, unseenSceneTurnAccuracy, secondsThisRun
         }
     }

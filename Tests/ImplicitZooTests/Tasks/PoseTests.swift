@@ -270,6 +270,8 @@ import ZooStore
             #expect(split.nearestQuarterTurn!.rotationMedianDeg <= split.predicted.rotationMedianDeg)
         }
         #expect(summary.trainNearestQuarterTurn!.rotationMedianDeg <= summary.train!.rotationMedianDeg)
+        let json = String(decoding: try JSONOutput.data(summary), as: UTF8.self)
+        #expect(json.contains("\"train_nearest_quarter_turn\"") && json.contains("\"nearest_quarter_turn\""))
         let csv = try String(contentsOfFile: dir.file("pose/predictions.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.count == 1 + 8 + 6)
         #expect(csv[0].hasPrefix("split,scene,view,true_r00,") && csv[0].contains(",predicted_z,rotation_error_deg,")
