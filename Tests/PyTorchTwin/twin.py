@@ -137,6 +137,7 @@ class ViewEncoder(nn.Module):
         self.patch_tokens = patch_tokens
         self.proj = nn.Linear(c_in if patch_tokens else c_in * size * size, dim)
         self.register_buffer("positions", sincos_2d(dim, size) if patch_tokens else torch.zeros(0))
+        self.token_count = size * size if patch_tokens else 1
 
     def forward(self, images):
         x = images
@@ -201,7 +202,8 @@ class PoseRegressor(nn.Module):
             self.frame_mean, self.frame_scale = frame_mean, frame_scale
             self.aligned_volume = bool(m.get("aligned_volume", 0))
             frame_width = (self.grid // self.pool // self.frame_pool) ** 3 * dim
-            self.quarter_head = MLP(dim + 9 + frame_width, width, 1, out_bias=False) if m.get("quarter_head", 0) else None
+            view_width = self.view_encoder.token_count * dim
+            self.quarter_head = MLP(view_width + 9 + frame_width, width, 1, out_bias=False) if m.get("quarter_head", 0) else None
         else:
             self.object_frame = None
 
@@ -255,7 +257,7 @@ class PoseRegressor(nn.Module):
                 target = rotation_angle(quarters, rotations[:, None]).argmin(dim=1)
                 prior = scores.detach().repeat_interleave(v, dim=0)
                 frames_of_views = flat.reshape(b, 4, -1).repeat_interleave(v, dim=0)
-                x = torch.cat([view_feature.reshape(bv, 1, d).expand(bv, 4, d), object_rotation.reshape(bv, 1, 9).expand(bv, 4, 9),
+                x = torch.cat([view_feature.reshape(bv, 1, -1).expand(bv, 4, view_feature[0].numel()), object_rotation.reshape(bv, 1, 9).expand(bv, 4, 9),
                                frames_of_views], dim=2)
                 quarter_scores = self.quarter_head(x).reshape(bv, 4) + prior
                 frame_loss = frame_loss + F.cross_entropy(quarter_scores, target)

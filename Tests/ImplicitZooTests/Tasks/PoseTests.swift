@@ -489,6 +489,12 @@ import ZooStore
         let (training, data) = try Self.turnedTraining(in: dir, objectFrame: true, frameHead: .canonical, framePool: 2, quarterHead: true)
         let head = try #require(training.model.quarterHead)
         #expect(head.fc1.weight.shape[1] == Self.tinyVolume.dim * 2 + 9 && head.fc2.bias == nil)
+        var patches = training.settings.model  // a view of several tokens enters flattened
+        patches.imageTokens = .patches
+        var modelRng = RandomGenerator(seed: 2)
+        let patchModel = PoseRegressor(volume: Self.tinyVolume, patches, imageSize: 16, rng: &modelRng)
+        #expect(patchModel.quarterHead!.fc1.weight.shape[1] == Self.tinyVolume.dim * (patchModel.viewEncoder.tokenCount + 1) + 9)
+        #expect(patchModel.viewEncoder.tokenCount > 1)
         var rng = RandomGenerator(seed: 4)
         let before = head.fc1.weight.values
         for _ in 0..<3 { _ = training.step(scenes: data.trainScenes, viewRandom: &rng) }
