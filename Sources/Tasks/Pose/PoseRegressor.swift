@@ -88,8 +88,8 @@ public final class PoseRegressor: Layer {
     /// its token sits), which an MLP on the raw features does not learn to read in hundreds of
     /// steps. Set from the training scenes by `PoseTraining`; nil: raw features.
     public var objectFrameStandardization: (mean: Tensor, scale: Tensor)?
-    /// `quarter_head`: [view feature (its tokens flattened), object-frame rotation (9), standardised frame features of the
-    /// scene turned back by a quarter] → that quarter's score.
+    /// `quarter_head`: [view feature (its tokens flattened), object-frame rotation (9), standardised
+    /// frame features of the scene turned back by a quarter] → that quarter's score.
     public let quarterHead: MLP?
     /// Learned embeddings that mark volume and image tokens for the pose transformer.
     public let volumeType: Tensor
@@ -224,7 +224,8 @@ public final class PoseRegressor: Layer {
         }
         guard let turnScores, let chosenTurns else { return (pose.rotation, pose.translation, pose.anchorScores, nil, nil) }
         let quarterScores: Tensor? = quarterHead.map { head in
-            scoreQuarters(head, views: viewFeature.reshaped(bv, viewEncoder.tokenCount * d), rotations: pose.rotation, frames: frameScenes!, turnScores: turnScores)
+            scoreQuarters(head, views: viewFeature.reshaped(bv, viewEncoder.tokenCount * d), rotations: pose.rotation,
+                          frames: frameScenes!, turnScores: turnScores)
         }
         let viewTurns: [Int]
         if let turnOf { viewTurns = (0..<bv).map { turnOf[$0 / v] } }
@@ -234,9 +235,9 @@ public final class PoseRegressor: Layer {
         return (Tensor.matmul(turn, pose.rotation), objectFrameTranslation(turn, pose.translation), pose.anchorScores, turnScores, quarterScores)
     }
 
-    /// The quarter head's scores `[B·V, 4]` of each view's quarter turns: `views [B·V, tokens·dim]`, the
-    /// object-frame `rotations [B·V, 3, 3]` (read as constants), `frames [4·B, T, dim]` as for the
-    /// canonical head, whose scores `[B, 4]` (constants) each view's scores add to.
+    /// The quarter head's scores `[B·V, 4]` of each view's quarter turns: `views [B·V, tokens·dim]`,
+    /// the object-frame `rotations [B·V, 3, 3]` (read as constants), `frames [4·B, T, dim]` as for
+    /// the canonical head, whose scores `[B, 4]` (constants) each view's scores add to.
     func scoreQuarters(_ head: MLP, views: Tensor, rotations: Tensor, frames: Tensor, turnScores: Tensor) -> Tensor {
         let (bv, b) = (views.shape[0], turnScores.shape[0]), v = bv / b
         let rows = (0..<bv).flatMap { i in [Int](repeating: i, count: 4) }

@@ -5,10 +5,8 @@
 public enum QuarterTurnBound {
     /// The quarter turn k that brings T_k·`rotation` nearest `truth` (row-major 3×3 rotations).
     public static func nearestQuarter(of rotation: [Float], to truth: [Float]) -> Int {
-        (0..<4).min { a, b in
-            Rotations.angleDegrees(SceneTurn.pose((rotation: rotation, position: .zero), quarterTurns: a).rotation, truth)
-                < Rotations.angleDegrees(SceneTurn.pose((rotation: rotation, position: .zero), quarterTurns: b).rotation, truth)
-        }!
+        let angles = (0..<4).map { Rotations.angleDegrees(SceneTurn.pose((rotation: rotation, position: .zero), quarterTurns: $0).rotation, truth) }
+        return angles.indices.min { angles[$0] < angles[$1] }!
     }
 
     /// `errors` with each prediction turned to its nearest quarter; `truth` gives a view's true pose.
