@@ -189,7 +189,7 @@ public final class PoseRegressor: Layer {
     /// The pose is read out at the first token: the image token, or the pose query (which carries
     /// the volume summary when there is one).
     public func callAsFunction(scenes: Tensor, images: Tensor, anchorOf: [Int]? = nil, turnOf: [Int]? = nil, frameScenes: Tensor? = nil)
-        -> (rotation: Tensor, translation: Tensor, anchorScores: Tensor?, turnScores: Tensor?, quarterScores: Tensor?) {
+        -> PoseOutput {
         precondition(objectFrame == nil || frameScenes != nil || config.objectFrameHead == .turns,
                      "PoseRegressor: the canonical object-frame head needs the scenes encoded in their turns (frameScenes)")
         let turnScores = turnScores(frameScenes ?? scenes)
@@ -222,7 +222,9 @@ public final class PoseRegressor: Layer {
         } else {
             pose = (Rotations.matrix(from6D: rotationHead(feature)), translationHead(feature), nil)
         }
-        guard let turnScores, let chosenTurns else { return (pose.rotation, pose.translation, pose.anchorScores, nil, nil) }
+        guard let turnScores, let chosenTurns else {
+            return PoseOutput(rotation: pose.rotation, translation: pose.translation, anchorScores: pose.anchorScores)
+        }
         let quarterScores: Tensor? = quarterHead.map { head in
             scoreQuarters(head, views: viewFeature.reshaped(bv, viewEncoder.tokenCount * d), rotations: pose.rotation,
                           frames: frameScenes!, turnScores: turnScores)
@@ -232,7 +234,8 @@ public final class PoseRegressor: Layer {
         else if let quarterScores { viewTurns = Self.bestRows(quarterScores.values, columns: 4) }
         else { viewTurns = (0..<bv).map { chosenTurns[$0 / v] } }
         let turn = Tensor(shape: [bv, 3, 3], values: viewTurns.flatMap { SceneTurn.matrix(quarterTurns: $0) })
-        return (Tensor.matmul(turn, pose.rotation), objectFrameTranslation(turn, pose.translation), pose.anchorScores, turnScores, quarterScores)
+        return PoseOutput(rotation: Tensor.matmul(turn, pose.rotation), translation: objectFrameTranslation(turn, pose.translation),
+                          anchorScores: pose.anchorScores, turnScores: turnScores, quarterScores: quarterScores)
     }
 
     /// The quarter head's scores `[B·V, 4]` of each view's quarter turns: `views [B·V, tokens·dim]`,

@@ -199,14 +199,15 @@ public final class PoseTraining: TrainingTask {
 
     /// Adds the gradients of `weight` × the batch's loss; returns that weighted loss.
     func accumulateGradients(_ batch: PoseBatch, weight: Float) -> Float {
-        let (rotation, translation, scores, turnScores, quarterScores) = model(scenes: encode(batch.scenes, turns: batch.turns, tokens: batch.tokens),
-                                                                images: batch.images, anchorOf: batch.nearestAnchors, turnOf: batch.sceneTurns,
-                                                                frameScenes: frameScenes(batch.scenes, turns: batch.turns))
+        let output = model(scenes: encode(batch.scenes, turns: batch.turns, tokens: batch.tokens), images: batch.images,
+                           anchorOf: batch.nearestAnchors, turnOf: batch.sceneTurns, frameScenes: frameScenes(batch.scenes, turns: batch.turns))
         let rotationWeight = model.config.rotationWeight
-        var loss = (translation - batch.translations).abs().mean() + rotationWeight * (rotation - batch.rotations).abs().mean()
-        if let scores, let nearest = batch.nearestAnchors { loss = loss + Loss.crossEntropy(scores, targets: nearest) }
-        if let turnScores { loss = loss + Loss.crossEntropy(turnScores, targets: batch.sceneTurns) }
-        if let quarterScores { loss = loss + Loss.crossEntropy(quarterScores, targets: nearestQuarters(rotation, batch)) }
+        var loss = (output.translation - batch.translations).abs().mean() + rotationWeight * (output.rotation - batch.rotations).abs().mean()
+        if let scores = output.anchorScores, let nearest = batch.nearestAnchors { loss = loss + Loss.crossEntropy(scores, targets: nearest) }
+        if let turnScores = output.turnScores { loss = loss + Loss.crossEntropy(turnScores, targets: batch.sceneTurns) }
+        if let quarterScores = output.quarterScores {
+            loss = loss + Loss.crossEntropy(quarterScores, targets: nearestQuarters(output.rotation, batch))
+        }
         loss = loss * weight
         loss.backward()
         return loss.item
@@ -258,9 +259,9 @@ public final class PoseTraining: TrainingTask {
                     let views = pairs.filter { $0.scene == scene }
                     let sceneTokens = encoded.slice(axis: 0, i..<(i + 1))
                     let frame = frameScenes([shown[i]], turns: turns.map { [$0[i]] })
-                    let (rotation, translation, _, _, _) = model(scenes: sceneTokens, images: data.images(views),
-                                                              turnOf: trueTurn ? [(quarterTurns % 4 + 4) % 4] : nil, frameScenes: frame)
-                    let (r, t) = (rotation.values, translation.values)
+                    let output = model(scenes: sceneTokens, images: data.images(views),
+                                       turnOf: trueTurn ? [(quarterTurns % 4 + 4) % 4] : nil, frameScenes: frame)
+                    let (r, t) = (output.rotation.values, output.translation.values)
                     for (j, pair) in views.enumerated() {
                         let position = SIMD3(t[3 * j], t[3 * j + 1], t[3 * j + 2]) * model.config.translationScale
                             + model.config.translationOffset

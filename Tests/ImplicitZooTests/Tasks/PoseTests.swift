@@ -170,7 +170,7 @@ import ZooStore
             SIMD3(Array(u)) * config.translationScale + config.translationOffset
         }
         /// Checks that `turned` is `view` with scene b's views (3 each) turned by `turnOf[b]`.
-        func expectTurned(_ turned: (rotation: Tensor, translation: Tensor, anchorScores: Tensor?, turnScores: Tensor?, quarterScores: Tensor?), by turnOf: [Int]) {
+        func expectTurned(_ turned: PoseOutput, by turnOf: [Int]) {
             for i in 0..<6 {
                 let t = SceneTurn.matrix(quarterTurns: turnOf[i / 3]), r = Array(view.rotation.values[(9 * i)..<(9 * i + 9)])
                 var expected = [Float](repeating: 0, count: 9)
