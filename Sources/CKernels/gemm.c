@@ -1,9 +1,11 @@
-// Packed, cache-blocked GEMM on AVX-512 (fp32) and AVX512-BF16 (bf16 products, fp32 accumulation).
+// Packed, cache-blocked GEMM on AVX-512 (fp32), AVX2 with FMA (fp32) and AVX512-BF16 (bf16 products,
+// fp32 accumulation).
 //
 // The loops follow the usual five-loop layout: a KC x NC block of B is packed into NR-column panels,
 // an MC x KC block of A into MR-row panels, and a register-blocked micro-kernel computes each
-// MR x NR tile of C. Every function that uses AVX-512 carries a target attribute, so the file builds
-// for any x86-64 and the caller picks a kernel after asking the CPU (ckernels_has_*).
+// MR x NR tile of C (12 x 32 on AVX-512, 6 x 16 on AVX2). Every function that uses AVX carries a
+// target attribute, so the file builds for any x86-64 and the caller picks a kernel after asking
+// the CPU (ckernels_has_*).
 #include "CKernels.h"
 
 #include <stdint.h>
@@ -16,10 +18,12 @@
 
 #define AVX512_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma")))
 #define BF16_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512bf16,fma")))
+#define AVX2_TARGET __attribute__((target("avx2,fma")))
 
 enum { MR = 12, NR = 32 };
 enum { F32_KC = 256, F32_MC = 12 * 16, F32_NC = 3072 };
 enum { BF16_KC = 512, BF16_MC = 12 * 16, BF16_NC = 3072 };
+enum { AVX2_MR = 6, AVX2_NR = 16, AVX2_KC = 384, AVX2_MC = 6 * 24, AVX2_NC = 3072, AVX2_CONFLICT_STRIDE = 1024 };
 
 // MARK: CPU features
 
@@ -37,6 +41,16 @@ int ckernels_has_avx512(void) {
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
     const unsigned need = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);  // F, DQ, BW, VL
     return (b & need) == need;
+}
+
+int ckernels_has_avx2_fma(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(1, 0, &a, &b, &c, &d)) return 0;
+    const unsigned need1 = (1u << 12) | (1u << 27) | (1u << 28);  // FMA, OSXSAVE, AVX
+    if ((c & need1) != need1) return 0;
+    if ((read_xcr0() & 0x6) != 0x6) return 0;  // XMM and YMM state saved by the OS
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return (b >> 5) & 1;  // AVX2
 }
 
 int ckernels_has_avx512_bf16(void) {
@@ -63,11 +77,13 @@ static void *grow(void **buffer, size_t *have, size_t need) {
 
 // MARK: Storing a tile
 
-/// C tile (mr x nr) = alpha * acc + beta * C (+ bias[j]), from a full MR x NR tile held in `tile`.
-static void store_edge(const float *tile, float *c, long ldc, long mr, long nr, float alpha, float beta, const float *bias) {
+/// C tile (mr x nr) = alpha * acc + beta * C (+ bias[j]), from a full tile held in `tile`, `stride`
+/// floats a row.
+static void store_edge(const float *tile, long stride, float *c, long ldc, long mr, long nr, float alpha, float beta,
+                       const float *bias) {
     for (long i = 0; i < mr; i++) {
         for (long j = 0; j < nr; j++) {
-            float v = alpha * tile[i * NR + j] + (bias ? bias[j] : 0);
+            float v = alpha * tile[i * stride + j] + (bias ? bias[j] : 0);
             c[i * ldc + j] = beta == 0 ? v : v + beta * c[i * ldc + j];
         }
     }
@@ -101,10 +117,10 @@ AVX512_TARGET __attribute__((always_inline)) static inline void store_tile(__m51
         _mm512_store_ps(tile + i * NR, acc[i][0]);
         _mm512_store_ps(tile + i * NR + 16, acc[i][1]);
     }
-    store_edge(tile, c, ldc, mr, nr, alpha, beta, bias);
+    store_edge(tile, NR, c, ldc, mr, nr, alpha, beta, bias);
 }
 
-// MARK: fp32
+// MARK: fp32, shared by the AVX-512 and AVX2 kernels
 
 /// dst[0 ..< count] = src[i * stride], then zeros up to `width`: one row of a packed panel.
 static inline void gather_padded(const float *src, long stride, long count, long width, float *dst) {
@@ -113,7 +129,97 @@ static inline void gather_padded(const float *src, long stride, long count, long
     for (; i < width; i++) dst[i] = 0;
 }
 
-/// Packs A[rows, cols] (element (i, p) at a[i * rs + p * cs]) into MR-row panels, [kc][MR] each.
+/// Packs B[kc, nc] (element (p, j) at b[p * rs + j * cs]) into `nr_full`-column panels, [kc][nr_full] each.
+__attribute__((always_inline)) static inline void pack_b_f32(const float *b, long rs, long cs, long kc, long nc, long nr_full, float *out) {
+    for (long jr = 0; jr < nc; jr += nr_full) {
+        long nr = nc - jr < nr_full ? nc - jr : nr_full;
+        float *panel = out + jr * kc;
+        if (cs == 1 && nr == nr_full) {
+            for (long p = 0; p < kc; p++) memcpy(panel + p * nr_full, b + p * rs + jr, (size_t)nr_full * sizeof(float));
+            continue;
+        }
+        for (long p = 0; p < kc; p++) gather_padded(b + p * rs + jr * cs, cs, nr, nr_full, panel + p * nr_full);
+    }
+}
+
+/// Packs A[mc, kc] (element (i, p) at a[i * rs + p * cs]) into `mr`-row panels, [kc][mr] each.
+typedef void (*pack_a_f32_fn)(const float *a, long rs, long cs, long mc, long kc, float *out);
+/// One tile of C from A (element (i, p) at pa[i * ars + p * acs]) and a packed B panel: mr x nr of
+/// the kernel's full tile are stored.
+typedef void (*tile_f32_fn)(long kc, const float *restrict pa, long ars, long acs, const float *restrict pb, float *c, long ldc,
+                            long mr, long nr, float alpha, float beta, const float *bias);
+
+/// One fp32 kernel: its tile (mr_full x nr_full), its cache blocks, and its packing and tile functions.
+struct f32_kernel {
+    long mr_full, nr_full, kc, mc, nc;
+    /// A row-major A whose rows lie a multiple of this many floats apart is packed, not read in
+    /// place (the tile's rows would share a few L1 sets).
+    long conflict_stride;
+    pack_a_f32_fn pack_a;
+    tile_f32_fn tile;
+};
+
+/// Largest kc * mr_full of any fp32 kernel: the stack panel for a short row tile read in place.
+enum { F32_ROW_PANEL = F32_KC * MR };
+_Static_assert(AVX2_KC * AVX2_MR <= F32_ROW_PANEL, "the AVX2 kernel's short row panel must fit the stack panel");
+
+/// C = beta * C (+ bias[j]): the whole product when k is 0.
+static void scale_c(long m, long n, float beta, float *c, long ldc, const float *bias) {
+    for (long i = 0; i < m; i++)
+        for (long j = 0; j < n; j++) c[i * ldc + j] = (beta == 0 ? 0 : beta * c[i * ldc + j]) + (bias ? bias[j] : 0);
+}
+
+/// The five loops around a kernel's tile (inlined into each kernel's entry point, so the tile and
+/// packing calls are direct).
+__attribute__((always_inline)) static inline void sgemm_f32_blocked(const struct f32_kernel t, int trans_a, int trans_b, long m, long n,
+                                                                    long k, float alpha, const float *a, long lda, const float *b,
+                                                                    long ldb, float beta, float *c, long ldc, const float *bias) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) { scale_c(m, n, beta, c, ldc, bias); return; }
+    const long rsa = trans_a ? 1 : lda, csa = trans_a ? lda : 1;
+    const long rsb = trans_b ? 1 : ldb, csb = trans_b ? ldb : 1;
+    const long nc_max = n < t.nc ? n : t.nc, kc_max = k < t.kc ? k : t.kc, mc_max = m < t.mc ? m : t.mc;
+    float *pb = grow(&pack_b_buffer, &pack_b_bytes, (size_t)kc_max * ((nc_max + t.nr_full - 1) / t.nr_full * t.nr_full) * sizeof(float));
+    float *pa = grow(&pack_a_buffer, &pack_a_bytes, (size_t)kc_max * ((mc_max + t.mr_full - 1) / t.mr_full * t.mr_full) * sizeof(float));
+    for (long jc = 0; jc < n; jc += t.nc) {
+        long nc = n - jc < t.nc ? n - jc : t.nc;
+        for (long pc = 0; pc < k; pc += t.kc) {
+            long kc = k - pc < t.kc ? k - pc : t.kc;
+            float beta_block = pc == 0 ? beta : 1;
+            const float *bias_block = pc == 0 && bias ? bias + jc : NULL;
+            pack_b_f32(b + pc * rsb + jc * csb, rsb, csb, kc, nc, t.nr_full, pb);
+            for (long ic = 0; ic < m; ic += t.mc) {
+                long mc = m - ic < t.mc ? m - ic : t.mc;
+                // A row-major: read in place (full row panels), unless its rows would share L1 sets;
+                // else packed into panels.
+                const int in_place = csa == 1 && (rsa % t.conflict_stride) != 0;
+                if (!in_place) t.pack_a(a + ic * rsa + pc * csa, rsa, csa, mc, kc, pa);
+                for (long jr = 0; jr < nc; jr += t.nr_full) {
+                    long nr = nc - jr < t.nr_full ? nc - jr : t.nr_full;
+                    for (long ir = 0; ir < mc; ir += t.mr_full) {
+                        long mr = mc - ir < t.mr_full ? mc - ir : t.mr_full;
+                        float *ct = c + (ic + ir) * ldc + jc + jr;
+                        const float *bt = bias_block ? bias_block + jr : NULL;
+                        if (in_place && mr == t.mr_full) {
+                            t.tile(kc, a + (ic + ir) * rsa + pc, rsa, 1, pb + jr * kc, ct, ldc, mr, nr, alpha, beta_block, bt);
+                        } else if (in_place) {
+                            // A short row tile: its rows copied into a zero-padded panel first.
+                            float panel[F32_ROW_PANEL] __attribute__((aligned(64)));
+                            t.pack_a(a + (ic + ir) * rsa + pc, rsa, 1, mr, kc, panel);
+                            t.tile(kc, panel, 1, t.mr_full, pb + jr * kc, ct, ldc, mr, nr, alpha, beta_block, bt);
+                        } else {
+                            t.tile(kc, pa + ir * kc, 1, t.mr_full, pb + jr * kc, ct, ldc, mr, nr, alpha, beta_block, bt);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+// MARK: fp32 on AVX-512
+
+/// Packs A into MR-row panels, [kc][MR] each.
 AVX512_TARGET static void pack_a_f32(const float *a, long rs, long cs, long mc, long kc, float *out) {
     for (long ir = 0; ir < mc; ir += MR) {
         long mr = mc - ir < MR ? mc - ir : MR;
@@ -128,21 +234,7 @@ AVX512_TARGET static void pack_a_f32(const float *a, long rs, long cs, long mc, 
     }
 }
 
-/// Packs B[kc, nc] (element (p, j) at b[p * rs + j * cs]) into NR-column panels, [kc][NR] each.
-AVX512_TARGET static void pack_b_f32(const float *b, long rs, long cs, long kc, long nc, float *out) {
-    for (long jr = 0; jr < nc; jr += NR) {
-        long nr = nc - jr < NR ? nc - jr : NR;
-        float *panel = out + jr * kc;
-        if (cs == 1 && nr == NR) {
-            for (long p = 0; p < kc; p++) memcpy(panel + p * NR, b + p * rs + jr, NR * sizeof(float));
-            continue;
-        }
-        for (long p = 0; p < kc; p++) gather_padded(b + p * rs + jr * cs, cs, nr, NR, panel + p * NR);
-    }
-}
-
-/// One MR x NR tile: A(i, p) at pa[i * ars + p * acs] (a packed panel, or A itself when row-major),
-/// B from a packed panel.
+/// One MR x NR tile.
 AVX512_TARGET static void kernel_f32(long kc, const float *restrict pa, long ars, long acs, const float *restrict pb,
                                      float *c, long ldc, long mr, long nr, float alpha, float beta, const float *bias) {
     __m512 acc[MR][2];
@@ -160,60 +252,98 @@ AVX512_TARGET static void kernel_f32(long kc, const float *restrict pa, long ars
     store_tile(acc, c, ldc, mr, nr, alpha, beta, bias);
 }
 
-/// A tile of fewer than MR rows read in place: the rows are copied into a zero-padded panel first.
-AVX512_TARGET static void kernel_f32_rows(long kc, const float *a, long rs, long mr, const float *pb, float *c, long ldc,
-                                          long nr, float alpha, float beta, const float *bias) {
-    float panel[F32_KC * MR] __attribute__((aligned(64)));
-    pack_a_f32(a, rs, 1, mr, kc, panel);
-    kernel_f32(kc, panel, 1, MR, pb, c, ldc, mr, nr, alpha, beta, bias);
+AVX512_TARGET void ckernels_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, float alpha,
+                                         const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc,
+                                         const float *bias) {
+    const struct f32_kernel t = {MR, NR, F32_KC, F32_MC, F32_NC, 256, pack_a_f32, kernel_f32};
+    sgemm_f32_blocked(t, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias);
 }
 
-/// C = beta * C (+ bias[j]): the whole product when k is 0.
-static void scale_c(long m, long n, float beta, float *c, long ldc, const float *bias) {
-    for (long i = 0; i < m; i++)
-        for (long j = 0; j < n; j++) c[i * ldc + j] = (beta == 0 ? 0 : beta * c[i * ldc + j]) + (bias ? bias[j] : 0);
-}
+// MARK: fp32 on AVX2 with FMA
 
-void ckernels_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, float alpha,
-                           const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc,
-                           const float *bias) {
-    if (m <= 0 || n <= 0) return;
-    if (k <= 0) { scale_c(m, n, beta, c, ldc, bias); return; }
-    const long rsa = trans_a ? 1 : lda, csa = trans_a ? lda : 1;
-    const long rsb = trans_b ? 1 : ldb, csb = trans_b ? ldb : 1;
-    const long nc_max = n < F32_NC ? n : F32_NC, kc_max = k < F32_KC ? k : F32_KC, mc_max = m < F32_MC ? m : F32_MC;
-    float *pb = grow(&pack_b_buffer, &pack_b_bytes, (size_t)kc_max * ((nc_max + NR - 1) / NR * NR) * sizeof(float));
-    float *pa = grow(&pack_a_buffer, &pack_a_bytes, (size_t)kc_max * ((mc_max + MR - 1) / MR * MR) * sizeof(float));
-    for (long jc = 0; jc < n; jc += F32_NC) {
-        long nc = n - jc < F32_NC ? n - jc : F32_NC;
-        for (long pc = 0; pc < k; pc += F32_KC) {
-            long kc = k - pc < F32_KC ? k - pc : F32_KC;
-            float beta_block = pc == 0 ? beta : 1;
-            const float *bias_block = pc == 0 && bias ? bias + jc : NULL;
-            pack_b_f32(b + pc * rsb + jc * csb, rsb, csb, kc, nc, pb);
-            for (long ic = 0; ic < m; ic += F32_MC) {
-                long mc = m - ic < F32_MC ? m - ic : F32_MC;
-                // A row-major: read in place (full row panels), unless its rows lie a multiple of
-                // 1 KiB apart (12 rows would then share a few L1 sets); else packed into [kc][MR] panels.
-                const int in_place = csa == 1 && (rsa % 256) != 0;
-                if (!in_place) pack_a_f32(a + ic * rsa + pc * csa, rsa, csa, mc, kc, pa);
-                for (long jr = 0; jr < nc; jr += NR) {
-                    long nr = nc - jr < NR ? nc - jr : NR;
-                    for (long ir = 0; ir < mc; ir += MR) {
-                        long mr = mc - ir < MR ? mc - ir : MR;
-                        float *ct = c + (ic + ir) * ldc + jc + jr;
-                        const float *bt = bias_block ? bias_block + jr : NULL;
-                        if (in_place && mr == MR)
-                            kernel_f32(kc, a + (ic + ir) * rsa + pc, rsa, 1, pb + jr * kc, ct, ldc, mr, nr, alpha, beta_block, bt);
-                        else if (in_place)
-                            kernel_f32_rows(kc, a + (ic + ir) * rsa + pc, rsa, mr, pb + jr * kc, ct, ldc, nr, alpha, beta_block, bt);
-                        else
-                            kernel_f32(kc, pa + ir * kc, 1, MR, pb + jr * kc, ct, ldc, mr, nr, alpha, beta_block, bt);
-                    }
-                }
+/// Packs A into AVX2_MR-row panels, [kc][AVX2_MR] each.
+AVX2_TARGET static void pack_a_f32_avx2(const float *a, long rs, long cs, long mc, long kc, float *out) {
+    if (rs == 1) {  // transposed A: row p of the block is a run of mc floats, read front to back
+        for (long p = 0; p < kc; p++) {
+            const float *src = a + p * cs;
+            for (long ir = 0; ir < mc; ir += AVX2_MR) {
+                float *dst = out + ir * kc + p * AVX2_MR;
+                if (mc - ir >= AVX2_MR) memcpy(dst, src + ir, AVX2_MR * sizeof(float));
+                else for (long i = 0; i < AVX2_MR; i++) dst[i] = i < mc - ir ? src[ir + i] : 0;  // no masked stores: slow on AMD
             }
         }
+        return;
     }
+    for (long ir = 0; ir < mc; ir += AVX2_MR) {
+        long mr = mc - ir < AVX2_MR ? mc - ir : AVX2_MR;
+        for (long p = 0; p < kc; p++) gather_padded(a + ir * rs + p * cs, rs, mr, AVX2_MR, out + ir * kc + p * AVX2_MR);
+    }
+}
+
+/// One AVX2_MR x AVX2_NR tile: 12 accumulators, two B vectors and one broadcast of A in the 16 ymm
+/// registers (named one by one: with an array, the compiler shuffles registers every step).
+AVX2_TARGET static void kernel_f32_avx2(long kc, const float *restrict pa, long ars, long acs, const float *restrict pb,
+                                        float *c, long ldc, long mr, long nr, float alpha, float beta, const float *bias) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    const float *a0 = pa, *a3 = pa + 3 * ars;
+    for (int i = 0; i < AVX2_MR && i < mr; i++) _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+#pragma clang loop unroll_count(4)
+    for (long p = 0; p < kc; p++) {
+        const __m256 b0 = _mm256_load_ps(pb), b1 = _mm256_load_ps(pb + 8);
+        __m256 ai = _mm256_broadcast_ss(a0);
+        c00 = _mm256_fmadd_ps(ai, b0, c00);
+        c01 = _mm256_fmadd_ps(ai, b1, c01);
+        ai = _mm256_broadcast_ss(a0 + ars);
+        c10 = _mm256_fmadd_ps(ai, b0, c10);
+        c11 = _mm256_fmadd_ps(ai, b1, c11);
+        ai = _mm256_broadcast_ss(a0 + 2 * ars);
+        c20 = _mm256_fmadd_ps(ai, b0, c20);
+        c21 = _mm256_fmadd_ps(ai, b1, c21);
+        ai = _mm256_broadcast_ss(a3);
+        c30 = _mm256_fmadd_ps(ai, b0, c30);
+        c31 = _mm256_fmadd_ps(ai, b1, c31);
+        ai = _mm256_broadcast_ss(a3 + ars);
+        c40 = _mm256_fmadd_ps(ai, b0, c40);
+        c41 = _mm256_fmadd_ps(ai, b1, c41);
+        ai = _mm256_broadcast_ss(a3 + 2 * ars);
+        c50 = _mm256_fmadd_ps(ai, b0, c50);
+        c51 = _mm256_fmadd_ps(ai, b1, c51);
+        a0 += acs;
+        a3 += acs;
+        pb += AVX2_NR;
+    }
+    __m256 acc[AVX2_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    const __m256 va = _mm256_set1_ps(alpha);
+    if (mr == AVX2_MR && nr == AVX2_NR) {
+        const __m256 bias_lo = bias ? _mm256_loadu_ps(bias) : _mm256_setzero_ps();
+        const __m256 bias_hi = bias ? _mm256_loadu_ps(bias + 8) : _mm256_setzero_ps();
+        for (int i = 0; i < AVX2_MR; i++) {
+            float *row = c + i * ldc;
+            __m256 lo = _mm256_fmadd_ps(acc[i][0], va, bias_lo), hi = _mm256_fmadd_ps(acc[i][1], va, bias_hi);
+            if (beta != 0) {
+                const __m256 vb = _mm256_set1_ps(beta);
+                lo = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row), lo);
+                hi = _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8), hi);
+            }
+            _mm256_storeu_ps(row, lo);
+            _mm256_storeu_ps(row + 8, hi);
+        }
+        return;
+    }
+    float tile[AVX2_MR * AVX2_NR] __attribute__((aligned(32)));
+    for (int i = 0; i < AVX2_MR; i++) {
+        _mm256_store_ps(tile + i * AVX2_NR, acc[i][0]);
+        _mm256_store_ps(tile + i * AVX2_NR + 8, acc[i][1]);
+    }
+    store_edge(tile, AVX2_NR, c, ldc, mr, nr, alpha, beta, bias);
+}
+
+AVX2_TARGET void ckernels_sgemm_avx2(int trans_a, int trans_b, long m, long n, long k, float alpha,
+                                     const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc,
+                                     const float *bias) {
+    const struct f32_kernel t = {AVX2_MR, AVX2_NR, AVX2_KC, AVX2_MC, AVX2_NC, AVX2_CONFLICT_STRIDE, pack_a_f32_avx2, kernel_f32_avx2};
+    sgemm_f32_blocked(t, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias);
 }
 
 // MARK: bf16
@@ -390,6 +520,9 @@ void ckernels_sgemm_bf16(int trans_a, int trans_b, long m, long n, long k, float
 
 int ckernels_has_avx512(void) { return 0; }
 int ckernels_has_avx512_bf16(void) { return 0; }
+int ckernels_has_avx2_fma(void) { return 0; }
+void ckernels_sgemm_avx2(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
+                         const float *b, long ldb, float beta, float *c, long ldc, const float *bias) { abort(); }
 void ckernels_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
                            const float *b, long ldb, float beta, float *c, long ldc, const float *bias) { abort(); }
 void ckernels_sgemm_bf16(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,

@@ -78,7 +78,7 @@ struct BenchReport: Encodable {
     let cleanSteps: Int, stepsTimed: Int, warmup: Int
     let threads: Int, blasThreads: Int
     let openblasCore: String
-    /// `fp32` or `bf16`, and the code that ran the products (`openblas`, `avx512`, `avx512_bf16`).
+    /// `fp32` or `bf16`, and the code that ran the products (`openblas`, `avx512`, `avx2`, `avx512_bf16`).
     let matmulPrecision: String, gemmKernel: String
     let peakRssMib: Double
     let foreignCoresMean: Double

@@ -211,20 +211,19 @@ public final class PoseRegressor: Layer {
         }
         let joint = poseTransformer(Tensor.concat(query + [image, volume], axis: 1))
         let feature = shared(joint.slice(axis: 1, 0..<1).reshaped(bv, d)).gelu()
-        let pose: (rotation: Tensor, translation: Tensor, anchorScores: Tensor?)
+        let pose: PoseOutput
         if let anchorHead {
             let scores = anchorHead(feature), k = anchors.count
             let chosen = anchorOf ?? Self.bestRows(scores.values, columns: k)
             let rows = chosen.enumerated().map { $0.offset * k + $0.element }
             let residual = Rotations.matrix(from6D: rotationHead(feature).reshaped(bv * k, 6).indexSelect(axis: 0, rows))
             let anchor = Tensor(shape: [bv, 3, 3], values: chosen.flatMap { anchors[$0] })
-            pose = (Tensor.matmul(anchor, residual), translationHead(feature).reshaped(bv * k, 3).indexSelect(axis: 0, rows), scores)
+            pose = PoseOutput(rotation: Tensor.matmul(anchor, residual),
+                              translation: translationHead(feature).reshaped(bv * k, 3).indexSelect(axis: 0, rows), anchorScores: scores)
         } else {
-            pose = (Rotations.matrix(from6D: rotationHead(feature)), translationHead(feature), nil)
+            pose = PoseOutput(rotation: Rotations.matrix(from6D: rotationHead(feature)), translation: translationHead(feature))
         }
-        guard let turnScores, let chosenTurns else {
-            return PoseOutput(rotation: pose.rotation, translation: pose.translation, anchorScores: pose.anchorScores)
-        }
+        guard let turnScores, let chosenTurns else { return pose }
         let quarterScores: Tensor? = quarterHead.map { head in
             scoreQuarters(head, views: viewFeature.reshaped(bv, viewEncoder.tokenCount * d), rotations: pose.rotation,
                           frames: frameScenes!, turnScores: turnScores)

@@ -112,6 +112,10 @@ extension Kernels {
             GEMMStatistics.measure(m, n, k) {
                 ckernels_sgemm_avx512(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowBias)
             }
+        case .avx2:
+            GEMMStatistics.measure(m, n, k) {
+                ckernels_sgemm_avx2(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowBias)
+            }
         case .bf16:
             GEMMStatistics.measure(m, n, k) {
                 ckernels_sgemm_bf16(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, rowBias)

@@ -15,11 +15,13 @@ public enum GEMMBackend: String, Sendable, CaseIterable {
     case openblas
     /// The project's own packed AVX-512 kernel (`Sources/CKernels/gemm.c`).
     case avx512
+    /// The project's own packed AVX2/FMA kernel (`Sources/CKernels/gemm.c`), for CPUs without AVX-512.
+    case avx2
 }
 
 /// The kernel one matrix product runs on.
 enum MatmulKernel: Int, Sendable {
-    case openblas, avx512, bf16
+    case openblas, avx512, bf16, avx2
 }
 
 /// What this CPU can run, asked once (CPUID and the OS's saved register state).
@@ -28,15 +30,21 @@ public enum CPUKernels {
     public static let hasAVX512 = ckernels_has_avx512() == 1
     /// AVX512-BF16 (`vdpbf16ps`) on top of `hasAVX512`.
     public static let hasAVX512BF16 = ckernels_has_avx512_bf16() == 1
+    /// AVX2 and FMA, and the OS saves the YMM registers.
+    public static let hasAVX2 = ckernels_has_avx2_fma() == 1
 
     /// OpenBLAS cores whose SGEMM uses AVX-512 (measured faster than ours on such a CPU).
     static let avx512BLASCores: Set<String> = ["SkylakeX", "Cooperlake", "SapphireRapids"]
 
-    /// The fp32 backend chosen when the user names none: our AVX-512 kernel where the CPU has
-    /// AVX-512 but OpenBLAS runs a narrower core (e.g. `OPENBLAS_CORETYPE=Haswell`, or a core it
-    /// does not know), else OpenBLAS.
-    public static func automaticBackend(blasCore: String, hasAVX512: Bool) -> GEMMBackend {
-        hasAVX512 && !avx512BLASCores.contains(blasCore) ? .avx512 : .openblas
+    /// The fp32 backend chosen when the user names none: OpenBLAS where it runs AVX-512 kernels;
+    /// else our AVX-512 kernel where the CPU has AVX-512 (OpenBLAS then runs a narrower core, e.g.
+    /// `OPENBLAS_CORETYPE=Haswell`, or a core it does not know); else our AVX2 kernel where the
+    /// CPU has AVX2 and FMA (faster than OpenBLAS's Haswell and Zen kernels on the tall, narrow
+    /// products of NeRF and SIREN fits); else OpenBLAS.
+    public static func automaticBackend(blasCore: String, hasAVX512: Bool, hasAVX2: Bool) -> GEMMBackend {
+        if avx512BLASCores.contains(blasCore) { return .openblas }
+        if hasAVX512 { return .avx512 }
+        return hasAVX2 ? .avx2 : .openblas
     }
 
     /// Rounds to the nearest bfloat16, ties to even: what the bf16 kernel multiplies.
@@ -56,17 +64,22 @@ extension Runtime {
     /// Precision of matrix products now.
     public static var matmulPrecision: MatmulPrecision { matmulKernel == .bf16 ? .bf16 : .fp32 }
 
-    /// The code products run on now: `openblas`, `avx512` (our fp32 kernel) or `avx512_bf16`.
+    /// The code products run on now: `openblas`, `avx512` or `avx2` (our fp32 kernels) or `avx512_bf16`.
     public static var matmulKernelName: String {
         switch matmulKernel {
         case .openblas: "openblas"
         case .avx512: "avx512"
         case .bf16: "avx512_bf16"
+        case .avx2: "avx2"
         }
     }
 
     static let automaticKernel: MatmulKernel =
-        CPUKernels.automaticBackend(blasCore: BLASCore.name, hasAVX512: CPUKernels.hasAVX512) == .avx512 ? .avx512 : .openblas
+        switch CPUKernels.automaticBackend(blasCore: BLASCore.name, hasAVX512: CPUKernels.hasAVX512, hasAVX2: CPUKernels.hasAVX2) {
+        case .openblas: .openblas
+        case .avx512: .avx512
+        case .avx2: .avx2
+        }
 
     /// Chooses precision and fp32 backend for the whole process (nil backend: the automatic one).
     /// Where the CPU lacks what was asked, products stay fp32 on a backend it has, and the returned
@@ -90,17 +103,23 @@ extension Runtime {
     private static func resolveMatmul(precision: MatmulPrecision, backend: GEMMBackend?) -> (MatmulKernel, String?) {
         var note: String?
         var fp32Kernel = automaticKernel
-        if let backend {
-            if backend == .avx512 && !CPUKernels.hasAVX512 {
-                note = "note: this CPU lacks AVX-512; fp32 matrix products run on OpenBLAS (\(BLASCore.name))"
-                fp32Kernel = .openblas
-            } else {
-                fp32Kernel = backend == .avx512 ? .avx512 : .openblas
-            }
+        switch backend {
+        case nil: break
+        case .openblas: fp32Kernel = .openblas
+        case .avx512 where !CPUKernels.hasAVX512, .avx2 where !CPUKernels.hasAVX2:
+            note = "note: this CPU lacks \(backend == .avx512 ? "AVX-512" : "AVX2 with FMA"); fp32 matrix products run on OpenBLAS (\(BLASCore.name))"
+            fp32Kernel = .openblas
+        case .avx512: fp32Kernel = .avx512
+        case .avx2: fp32Kernel = .avx2
         }
         if precision == .bf16 {
             if CPUKernels.hasAVX512BF16 { return (.bf16, note) }
-            return (fp32Kernel, "note: this CPU lacks AVX512-BF16; matrix products stay fp32 (\(fp32Kernel == .avx512 ? "AVX-512 kernel" : "OpenBLAS \(BLASCore.name)"))")
+            let fp32Name = switch fp32Kernel {
+            case .avx512: "AVX-512 kernel"
+            case .avx2: "AVX2 kernel"
+            case .openblas, .bf16: "OpenBLAS \(BLASCore.name)"
+            }
+            return (fp32Kernel, "note: this CPU lacks AVX512-BF16; matrix products stay fp32 (\(fp32Name))")
         }
         return (fp32Kernel, note)
     }

@@ -1,12 +1,13 @@
 import Testing
 import Tensor
 
-/// Our GEMM kernels (AVX-512 fp32, AVX512-BF16) against a Double reference, on odd shapes, every
+/// Our GEMM kernels (AVX-512 fp32, AVX2 fp32, AVX512-BF16) against a Double reference, on odd shapes, every
 /// transpose, and past the kernels' block sizes (k > 512 pairs, m > 192 rows, ragged edges), on one
 /// thread and split across two (by rows, by columns, or by depth for (40, 24, 1000)); (30, 45, 512)
-/// has rows 2 KiB apart, which the fp32 kernel packs instead of reading in place.
+/// has rows 2 KiB apart, which the AVX-512 kernel packs instead of reading in place, (9, 20, 1024)
+/// rows 4 KiB apart, which the AVX2 kernel packs.
 @Suite struct MatmulKernelTests {
-    static let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (13, 37, 5), (25, 33, 257), (203, 70, 1031), (7, 3, 600), (40, 24, 1000), (30, 45, 512)]
+    static let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (13, 37, 5), (25, 33, 257), (203, 70, 1031), (7, 3, 600), (40, 24, 1000), (30, 45, 512), (9, 20, 1024)]
     static let flags: [(Bool, Bool)] = [(false, false), (true, false), (false, true), (true, true)]
 
     /// Operands of one case: a is m×k (k×m transposed), b is k×n (n×k transposed).
@@ -15,8 +16,8 @@ import Tensor
         return (d.input(ta ? [s.k, s.m] : [s.m, s.k]), d.input(tb ? [s.n, s.k] : [s.k, s.n]))
     }
 
-    /// The fp32 backends this CPU runs: OpenBLAS, and our kernel where it has AVX-512.
-    static let fp32Backends: [GEMMBackend] = CPUKernels.hasAVX512 ? [.openblas, .avx512] : [.openblas]
+    /// The fp32 backends this CPU runs: OpenBLAS, and our kernels where it has AVX-512 or AVX2.
+    static let fp32Backends: [GEMMBackend] = [.openblas] + (CPUKernels.hasAVX512 ? [.avx512] : []) + (CPUKernels.hasAVX2 ? [.avx2] : [])
     /// The (precision, backend) pairs this CPU runs: bf16 needs AVX512-BF16.
     static let linearCases: [(MatmulPrecision, GEMMBackend)] = fp32Backends.map { (.fp32, $0) }
         + (CPUKernels.hasAVX512BF16 ? [(.bf16, .avx512)] : [])
@@ -105,11 +106,13 @@ import Tensor
     }
 
     @Test func theAutomaticBackendIsOursOnlyWhereOpenBLASRunsNarrowerKernels() {
-        #expect(CPUKernels.automaticBackend(blasCore: "Haswell", hasAVX512: true) == .avx512)
-        #expect(CPUKernels.automaticBackend(blasCore: "Zen", hasAVX512: true) == .avx512)
-        #expect(CPUKernels.automaticBackend(blasCore: "Cooperlake", hasAVX512: true) == .openblas)
-        #expect(CPUKernels.automaticBackend(blasCore: "SkylakeX", hasAVX512: true) == .openblas)
-        #expect(CPUKernels.automaticBackend(blasCore: "Haswell", hasAVX512: false) == .openblas)
+        #expect(CPUKernels.automaticBackend(blasCore: "Haswell", hasAVX512: true, hasAVX2: true) == .avx512)
+        #expect(CPUKernels.automaticBackend(blasCore: "Zen", hasAVX512: true, hasAVX2: true) == .avx512)
+        #expect(CPUKernels.automaticBackend(blasCore: "Cooperlake", hasAVX512: true, hasAVX2: true) == .openblas)
+        #expect(CPUKernels.automaticBackend(blasCore: "SkylakeX", hasAVX512: true, hasAVX2: true) == .openblas)
+        #expect(CPUKernels.automaticBackend(blasCore: "Haswell", hasAVX512: false, hasAVX2: true) == .avx2)
+        #expect(CPUKernels.automaticBackend(blasCore: "Zen", hasAVX512: false, hasAVX2: true) == .avx2)
+        #expect(CPUKernels.automaticBackend(blasCore: "Sandybridge", hasAVX512: false, hasAVX2: false) == .openblas)
     }
 
     /// Asking for what the CPU lacks runs nothing in a scope and says so for the process.
@@ -118,6 +121,8 @@ import Tensor
         #expect(bf16 == (CPUKernels.hasAVX512BF16 ? "avx512_bf16" : nil))
         let ours = Runtime.withMatmul(precision: .fp32, backend: .avx512) { Runtime.matmulKernelName }
         #expect(ours == (CPUKernels.hasAVX512 ? "avx512" : nil))
+        let avx2 = Runtime.withMatmul(precision: .fp32, backend: .avx2) { Runtime.matmulKernelName }
+        #expect(avx2 == (CPUKernels.hasAVX2 ? "avx2" : nil))
         #expect(Runtime.withMatmul(precision: .fp32, backend: .openblas) { Runtime.matmulKernelName } == "openblas")
         #expect(Runtime.withMatmul(precision: .fp32, backend: .openblas) { Runtime.matmulPrecision } == .fp32)
     }
