@@ -11,20 +11,24 @@ extension Tensor {
         let w = (include ? d : 0) + 2 * d * freqs
         let out = Tensor(uninitialized: Array(x.shape.dropLast()) + [w])
         let px = x.data, po = out.data
-        let args = d * freqs                           // one argument per (frequency, coordinate)
-        let coordinate = (0..<args).map { $0 % d }, multiplier = (0..<args).map { scale * Float(1 << ($0 / d)) }
-        parallelFor(rows, grain: 512) { r in
-            var buffer = [Float](repeating: 0, count: 2 * ((args + 15) / 16) * 16)
-            buffer.withUnsafeMutableBufferPointer { b in
-                let sines = b.baseAddress!, cosines = sines + (args + 15) / 16 * 16
-                for row in r {
-                    let xr = px + row * d, o = po + row * w
-                    Tensor.encodingSinCos(xr, args, coordinate, multiplier, sines, cosines)
-                    var k = 0
-                    if include { for j in 0..<d { o[j] = xr[j] * scale }; k = d }
-                    for f in 0..<freqs {
-                        for j in 0..<d { o[k + j] = sines[f * d + j] }
-                        for j in 0..<d { o[k + d + j] = cosines[f * d + j] }
+        // Sixteen rows at a time, one SIMD lane a row: each coordinate is read once and each
+        // (frequency, coordinate) argument is one vector sin/cos.
+        let multipliers = (0..<freqs).map { scale * Float(1 << $0) }
+        parallelFor((rows + 15) / 16, grain: 32) { r in
+            for block in r {
+                let first = block * 16, lanes = Swift.min(16, rows - first)
+                for j in 0..<d {
+                    var coordinate = Vec()
+                    for lane in 0..<lanes { coordinate[lane] = px[(first + lane) * d + j] }
+                    if include { for lane in 0..<lanes { po[(first + lane) * w + j] = coordinate[lane] * scale } }
+                    var k = include ? d : 0
+                    for multiplier in multipliers {
+                        let (s, c) = vsincos(coordinate * multiplier)
+                        for lane in 0..<lanes {
+                            let o = po + (first + lane) * w + k
+                            o[j] = s[lane]
+                            o[d + j] = c[lane]
+                        }
                         k += 2 * d
                     }
                 }
@@ -52,21 +56,5 @@ extension Tensor {
             }
         }
         return out
-    }
-
-    /// sin and cos of `multiplier[a]·x[coordinate[a]]` for every argument a = f·d + j (frequency f,
-    /// coordinate j).
-    @inline(__always)
-    static func encodingSinCos(_ x: UnsafePointer<Float>, _ args: Int, _ coordinate: [Int], _ multiplier: [Float],
-                               _ sines: UnsafeMutablePointer<Float>, _ cosines: UnsafeMutablePointer<Float>) {
-        var i = 0
-        while i < args {
-            var v = Vec()
-            for lane in 0..<Swift.min(16, args - i) { v[lane] = x[coordinate[i + lane]] * multiplier[i + lane] }
-            let (s, c) = vsincos(v)
-            vstore(s, sines + i)
-            vstore(c, cosines + i)
-            i += 16
-        }
     }
 }

@@ -22,6 +22,22 @@ import Glibc
         checkGradients([p]) { PositionalEncoding(frequencies: 2, includeInput: false)($0[0]) }
     }
 
+    /// Every value of a batch encoded sixteen rows at a time (1,037 rows: 64 full blocks and a
+    /// ragged one, split across two threads) against libm's sin and cos.
+    @Test func positionalEncodingOfEveryRow() {
+        var d = TestData(seed: 5)
+        let x = d.input([1037, 3], -1.5, 1.5)
+        let y = Runtime.withThreads(2) { PositionalEncoding(frequencies: 5, scale: 0.7)(x).values }
+        for row in 0..<1037 {
+            var expected: [Float] = (0..<3).map { 0.7 * x.values[row * 3 + $0] }
+            for f in 0..<5 {
+                let args = (0..<3).map { 0.7 * Float(1 << f) * x.values[row * 3 + $0] }
+                expected += args.map(sinf) + args.map(cosf)
+            }
+            expectClose(Array(y[row * 33..<(row + 1) * 33]), expected, atol: 2e-6)
+        }
+    }
+
     @Test func compositingGradientAndValues() {
         var d = TestData()
         let density = d.input([3, 7], -1, 4), rgb = d.input([3, 7, 3], -2, 2)
