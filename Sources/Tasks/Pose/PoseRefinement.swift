@@ -14,6 +14,9 @@ public struct PoseRefinement: Sendable, Equatable, Codable {
     public var rays = 256
     public var learningRate: Float = 5e-3
     public var samplesPerRay = 32
+    /// With the search on, also refine the model's own predictions (the paper's pipeline, reported
+    /// as `refined`) beside the searched starts; with the search off they are what is refined.
+    public var predictions = true
 
     public init() {}
 

@@ -154,8 +154,10 @@ public enum PoseTask: PipelineTask {
                 searched = try refiner.search(errors, candidates: candidates) { bar.update(done: $0, total: $1, detail: "") }
             }
             if settings.refine.enabled {
-                let bar = ProgressBar(label: "refine")
-                refined = try refiner.refine(errors) { bar.update(done: $0, total: $1, detail: "") }
+                if searched == nil || settings.refine.predictions {
+                    let bar = ProgressBar(label: "refine")
+                    refined = try refiner.refine(errors) { bar.update(done: $0, total: $1, detail: "") }
+                }
                 if split == .unseenView {
                     let nearestBar = ProgressBar(label: "refine nearest views")
                     nearestRefined = try refiner.refine(nearest) { nearestBar.update(done: $0, total: $1, detail: "") }

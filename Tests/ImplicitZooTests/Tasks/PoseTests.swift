@@ -295,6 +295,36 @@ import ZooStore
         }
     }
 
+    /// `refine.predictions=false` with the search on: the searched starts are refined (the stage's
+    /// estimate) and the nearest views (a baseline), the model's own predictions are not.
+    @Test func refiningOnlyTheSearchedStartsLeavesTheRefinedPredictionsOut() throws {
+        let dir = TemporaryDirectory("pose-searched-only")
+        _ = try Self.tinyZoo(in: dir)
+        let pretrain = tinyPretraining().settings, root = dir.path
+        var settings = Self.tinySettings
+        settings.epochs = 1
+        settings.refine.predictions = false
+        let context = TaskContext(folder: dir.file("pose"), seed: 1, check: SettingsCheck(file: "p.yaml", path: "stages.pose"),
+                                  folders: { $0 == .zoo3d ? root : "\(root)/\($0)" },
+                                  sections: { _, _ in pretrain }, log: { _ in })
+        let summary = try #require(try PoseTask.run(settings, context: context))
+        let view = try #require(summary.unseenView), scene = try #require(summary.unseenScene)
+        for split in [view, scene] {
+            #expect(split.refined == nil && split.searchedRefined?.rotationMedianDeg.isFinite == true)
+        }
+        #expect(view.nearestViewRefined?.rotationMedianDeg.isFinite == true)
+        // The predictions table leaves the refined columns empty and fills the searched ones.
+        let row = try String(contentsOfFile: dir.file("pose/predictions.csv"), encoding: .utf8).split(separator: "\n")[1]
+            .split(separator: ",", omittingEmptySubsequences: false)
+        #expect(row[29..<43].allSatisfy(\.isEmpty) && row[43..<57].allSatisfy { Float($0) != nil })
+        // With the search off, the predictions are what is refined, whatever the setting says.
+        settings.search.enabled = false
+        let plain = try #require(try PoseTask.run(settings, context: TaskContext(
+            folder: dir.file("pose-plain"), seed: 1, check: SettingsCheck(file: "p.yaml", path: "stages.pose"),
+            folders: { $0 == .zoo3d ? root : "\(root)/\($0)" }, sections: { _, _ in pretrain }, log: { _ in })))
+        #expect(plain.unseenView?.refined != nil && plain.unseenView?.searchedRefined == nil)
+    }
+
     /// A scene turned about the vertical axis: its volume turns as the world does (the turned
     /// volume at p holds the original at T⁻¹p, on volumes whose channels are their own
     /// coordinates), and a pose batch turns the cameras of a turned scene by the same T.
