@@ -167,7 +167,27 @@ public final class PoseRegressor: Layer {
 
     /// Scene tokens `[B, N, P³·C]` → pooled encoded tokens `[B, N / pool³, dim]`.
     public func encodeScenes(_ tokens: Tensor) -> Tensor {
-        Self.pool(volumeEncoder(patchEmbedding(tokens) + positions), side: volume.tokensPerSide, by: config.volumePool)
+        finishEncoding(patchEmbedding(tokens) + positions, from: 0)
+    }
+
+    /// Scene tokens `[B, N, P³·C]` through the patch embedding and the volume encoder's first
+    /// `blocks` blocks: `[B, N, dim]`, what `finishEncoding(_:from:)` continues from.
+    public func encodeScenes(_ tokens: Tensor, throughBlocks blocks: Int) -> Tensor {
+        volumeEncoder.blocks[..<blocks].reduce(patchEmbedding(tokens) + positions) { h, block in block(h) }
+    }
+
+    /// Tokens `[B, N, dim]` after the volume encoder's first `block` blocks → the remaining blocks,
+    /// the final norm and the pooling: what `encodeScenes` gives.
+    public func finishEncoding(_ h: Tensor, from block: Int) -> Tensor {
+        let encoded = volumeEncoder.norm(volumeEncoder.blocks[block...].reduce(h) { h, block in block(h) })
+        return Self.pool(encoded, side: volume.tokensPerSide, by: config.volumePool)
+    }
+
+    /// The volume encoder's parameters from block `first` on (with its final norm): those a
+    /// partial fine-tuning trains (all of `volumeParameters` when `first` is 0).
+    public func volumeParameters(fromBlock first: Int) -> [(name: String, tensor: Tensor)] {
+        let frozen = (first > 0 ? ["patch_embed."] : []) + (0..<first).map { "encoder.blocks.\($0)." }
+        return volumeParameters.filter { p in !frozen.contains { p.name.hasPrefix($0) } }
     }
 
     /// Tokens `[B, side³, dim]` of a grid (z-major) averaged over p³ neighbours: `[B, (side / p)³, dim]`.

@@ -36,6 +36,10 @@ public struct PoseSettings: StageSettings, Equatable {
     /// Keep the volume encoder as loaded (pretrained or drawn) and encode every scene once, so a
     /// step costs only the view encoder and the pose transformer (grid tokenizer only).
     public var freezeVolumeEncoder = false
+    /// Fine-tune only the volume encoder's last this many blocks (and its final norm); the patch
+    /// embedding and the blocks before them stay as loaded, and what they make of each scene is
+    /// computed once (grid tokenizer only). Null: every block.
+    public var fineTunedBlocks: Int?
     /// Turn each training scene about the vertical axis by a random multiple of 90° at every step,
     /// its volume and its cameras together (the views are unchanged), so the view alone no longer
     /// tells the pose: only the volume shows which way the object faces (grid tokenizer only).
@@ -63,7 +67,7 @@ public struct PoseSettings: StageSettings, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case initialization = "init", pretrainedRun, tokenizer, trainViews, trainScenes, epochs, steps, batchSize, viewsPerStep, learningRate,
-             pretrainedLearningRate, freezeVolumeEncoder, sceneTurns, volumeTurns, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
+             pretrainedLearningRate, freezeVolumeEncoder, fineTunedBlocks, sceneTurns, volumeTurns, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
              refine, search, seed
     }
 
@@ -87,6 +91,12 @@ public struct PoseSettings: StageSettings, Equatable {
         try search.validate(check.section("search"))
         try check.require(!freezeVolumeEncoder || tokenizer == .grid, "freeze_volume_encoder",
                           "a frozen volume encoder encodes each scene once, which needs tokenizer=grid (a learnable tokenizer moves its points)")
+        if let fineTunedBlocks {
+            try check.range(fineTunedBlocks, 1...10_000, "fine_tuned_blocks")
+            try check.require(!freezeVolumeEncoder, "fine_tuned_blocks", "a frozen volume encoder fine-tunes no block (set one of the two)")
+            try check.require(tokenizer == .grid, "fine_tuned_blocks",
+                              "the frozen blocks encode each scene once, which needs tokenizer=grid (a learnable tokenizer moves its points)")
+        }
         try check.require(!sceneTurns || tokenizer == .grid, "scene_turns",
                           "scenes are turned on their sampled volumes, which needs tokenizer=grid (a learnable tokenizer queries the NeRFs)")
         try check.require(!volumeTurns || tokenizer == .grid, "volume_turns",

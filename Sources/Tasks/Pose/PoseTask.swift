@@ -85,6 +85,9 @@ public enum PoseTask: PipelineTask {
     public static func validate(_ settings: PoseSettings, context: TaskContext) throws(ConfigError) {
         let pretrain = try context.settings(of: .pretrain, as: PretrainSettings.self)
         try settings.model.validate(context.check.section("model"), volume: pretrain.model)
+        if let blocks = settings.fineTunedBlocks {
+            try context.check.range(blocks, 1...pretrain.model.depth, "fine_tuned_blocks")
+        }
     }
 
     /// What a run trains, and the data and zoo it reads.

@@ -57,6 +57,11 @@ public final class PoseTraining: TrainingTask {
     /// would move the features its fixed standardisation divides by their spread between scenes,
     /// and in the pose stage its scores then collapsed to one turn); nil when neither is used.
     public private(set) var startingEncodings: Tensor?
+    /// With `fine_tuned_blocks`, the volume encoder's blocks before the fine-tuned ones (0: none).
+    public let frozenBlocks: Int
+    /// What the patch embedding and the frozen blocks make of every scene `[N, T, dim]`, by quarter
+    /// turn, each computed when first asked for.
+    private var frozenEncodings: [Int: Tensor] = [:]
 
     /// `pretrained`: the volume encoder's parameters by name (a pretraining checkpoint may hold more).
     public init(volume: MAE3DConfiguration, settings: PoseSettings, data: PoseDataset, grid: VolumeGrid, volumes: Tensor,
@@ -70,8 +75,9 @@ public final class PoseTraining: TrainingTask {
         precondition(!tokenizer.isLearnable || nerfs != nil, "PoseTraining: a learnable tokenizer needs the zoo's NeRFs")
         let volumeNames = Set(model.volumeParameters.map(\.name))
         let rest = model.namedParameters.filter { !volumeNames.contains($0.name) }
+        frozenBlocks = settings.fineTunedBlocks.map { volume.depth - $0 } ?? 0
         var groups = settings.freezeVolumeEncoder ? [] : ParameterGroup.decayingMatrices(
-            model.volumeParameters, learningRate: pretrained == nil ? settings.learningRate : settings.pretrainedLearningRate,
+            model.volumeParameters(fromBlock: frozenBlocks), learningRate: pretrained == nil ? settings.learningRate : settings.pretrainedLearningRate,
             weightDecay: settings.weightDecay)
         groups += ParameterGroup.decayingMatrices(rest, learningRate: settings.learningRate, weightDecay: settings.weightDecay,
                                                   exempt: ["volume_type", "image_type", "pose_query"])
@@ -109,8 +115,27 @@ public final class PoseTraining: TrainingTask {
 
     /// Encoded tokens `[B, T, dim]` of `scenes` turned by `turns` quarter turns (nil: none): from
     /// the starting encodings when the encoder is frozen, else through the encoder.
-    func encode(_ scenes: [Int], turns: [Int]? = nil, tokens: @autoclosure () -> Tensor) -> Tensor {
-        settings.freezeVolumeEncoder ? startingEncoding(scenes, turns: turns) : model.encodeScenes(tokens())
+    public func encode(_ scenes: [Int], turns: [Int]? = nil, tokens: @autoclosure () -> Tensor) -> Tensor {
+        if settings.freezeVolumeEncoder { return startingEncoding(scenes, turns: turns) }
+        guard frozenBlocks > 0 else { return model.encodeScenes(tokens()) }
+        let rows = scenes.indices.map { i in frozenEncoding(turn: turns?[i] ?? 0).indexSelect(axis: 0, [scenes[i]]) }
+        return model.finishEncoding(rows.count == 1 ? rows[0] : Tensor.concat(rows, axis: 0), from: frozenBlocks)
+    }
+
+    /// Every scene turned by `turn` quarter turns through the patch embedding and the frozen blocks
+    /// `[N, T, dim]`, 8 scenes at a time, without gradients; computed once a turn.
+    private func frozenEncoding(turn: Int) -> Tensor {
+        let k = (turn % 4 + 4) % 4
+        if let cached = frozenEncodings[k] { return cached }
+        let n = volumes.shape[0]
+        let encoded = withoutGradient {
+            Tensor.concat(stride(from: 0, to: n, by: 8).map { start in
+                let chunk = Array(start..<min(n, start + 8))
+                return model.encodeScenes(tokens(chunk, turns: k == 0 ? nil : chunk.map { _ in k }), throughBlocks: frozenBlocks)
+            }, axis: 0)
+        }
+        frozenEncodings[k] = encoded
+        return encoded
     }
 
     /// Rows `[B, T, dim]` of `startingEncodings` for `scenes`, each turned by `turns` (nil: none).

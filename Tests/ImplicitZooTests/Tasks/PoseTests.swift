@@ -242,6 +242,57 @@ import ZooStore
         #expect(throws: ConfigError.self) { try scratch.validate(SettingsCheck(file: "p.yaml", path: "stages.pose")) }
     }
 
+    /// Fine-tuning the last blocks only: the patch embedding and the blocks before them never move,
+    /// the fine-tuned blocks and the final norm do, the loss falls, and the encodings continued
+    /// from the cached frozen blocks equal those of the whole encoder, in every turn.
+    @Test func aPartlyFineTunedEncoderTrainsOnlyItsLastBlocks() throws {
+        let dir = TemporaryDirectory()
+        let zoo = try Self.tinyZoo(in: dir)
+        let data = try PoseDataset(zoo: zoo, trainViews: 4)
+        let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
+        var volume = Self.tinyVolume
+        volume.depth = 3
+        var settings = Self.tinySettings
+        settings.epochs = 60
+        settings.fineTunedBlocks = 1
+        try settings.validate(SettingsCheck(file: "p.yaml", path: "stages.pose"))
+        let training = try PoseTraining(volume: volume, settings: settings, data: data, grid: grid,
+                                        volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        #expect(training.frozenBlocks == 2)
+        let trained = Set(training.model.volumeParameters(fromBlock: 2).map(\.name))
+        #expect(!trained.isEmpty && trained.allSatisfy { $0.hasPrefix("encoder.blocks.2.") || $0.hasPrefix("encoder.norm.") })
+        #expect(training.model.volumeParameters(fromBlock: 0).count == training.model.volumeParameters.count)
+        let before = Dictionary(uniqueKeysWithValues: training.model.volumeParameters.map { ($0.name, $0.tensor.values) })
+        var rng = RandomGenerator(seed: 4)
+        var losses: [Float] = []
+        for _ in 0..<60 { losses.append(training.step(scenes: data.trainScenes, viewRandom: &rng)) }
+        for p in training.model.volumeParameters {
+            #expect((p.tensor.values == before[p.name]) == !trained.contains(p.name), "\(p.name)")
+        }
+        let early = losses.prefix(5).reduce(0, +) / 5, late = losses.suffix(5).reduce(0, +) / 5
+        #expect(late < early * 0.8, "pose loss \(early) → \(late)")
+        let scenes = [2, 0, 3]
+        for turns in [nil, [1, 3, 0]] as [[Int]?] {
+            let cached = withoutGradient { training.encode(scenes, turns: turns, tokens: training.tokens(scenes, turns: turns)) }
+            let direct = withoutGradient { training.model.encodeScenes(training.tokens(scenes, turns: turns)) }
+            expectClose(cached.values, direct.values, atol: 1e-5)
+        }
+        // More blocks than the pretrained encoder has (1 here), a frozen encoder or a learnable
+        // tokenizer: a clear error.
+        let pretrain = tinyPretraining().settings, root = dir.path
+        let context = TaskContext(folder: dir.file("pose"), seed: 1, check: SettingsCheck(file: "p.yaml", path: "stages.pose"),
+                                  folders: { _ in root }, sections: { _, _ in pretrain }, log: { _ in })
+        settings.fineTunedBlocks = 2
+        #expect(throws: ConfigError.self) { try PoseTask.validate(settings, context: context) }
+        settings.fineTunedBlocks = 1
+        try PoseTask.validate(settings, context: context)
+        for change: (inout PoseSettings) -> Void in [{ $0.freezeVolumeEncoder = true }, { $0.tokenizer = .learnableScale }] {
+            var wrong = settings
+            change(&wrong)
+            #expect(throws: ConfigError.self) { try wrong.validate(SettingsCheck(file: "p.yaml", path: "stages.pose")) }
+        }
+    }
+
     @Test func thePoseStageWritesPredictionsWithTrueAndPredictedPosesFiguresAndASummary() throws {
         let dir = TemporaryDirectory("pose-stage")
         _ = try Self.tinyZoo(in: dir)
