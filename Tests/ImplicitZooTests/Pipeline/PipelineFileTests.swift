@@ -37,6 +37,12 @@ import Zoo
         let ablation = try AblationPlan.load(fixture("../../../Pipelines/ablations/pose.yaml"))
         #expect(ablation.cells.count == 2 * 4 * 3 && ablation.stage == .pose)
         #expect(AblationPlan.identifier(ablation.cells[0]) == "init=pretrained,tokenizer=grid,seed=0")
+        // Every cell decodes and is valid: a learnable tokenizer or a scratch encoder fine-tunes every block.
+        for cell in ablation.cells {
+            let cellPose = try cellPipeline(ablation, cell).settings(for: .pose, as: PoseSettings.self)
+            #expect(cellPose.fineTunedBlocks == nil && cellPose.epochs == 50 && !cellPose.refine.enabled)
+            try cellPose.validate(SettingsCheck(file: "pose.yaml", path: "stages.pose"))
+        }
         let segmentation = try AblationPlan.load(fixture("../../../Pipelines/ablations/segmentation.yaml"))
         #expect(segmentation.cells.count == 3 * 3 && segmentation.stage == .segment)
         // The study: eight categories of 45 models; pose trains for a number of steps, so a run on
@@ -48,7 +54,7 @@ import Zoo
         #expect(studyPose.loop(seed: 0, trainingScenes: 30).epochs == 500 && studyPose.loop(seed: 0, trainingScenes: 300).epochs == 53)
         #expect(studyPose.sceneTurns && studyPose.model.objectFrame && studyPose.freezeVolumeEncoder)
         #expect(studyPose.model.objectFrameHead == .canonical && studyPose.model.objectFramePool == 2)
-        #expect(pose.loop(seed: 0, trainingScenes: 32).epochs == 50)
+        #expect(pose.loop(seed: 0, trainingScenes: 32).epochs == 75 && pose.fineTunedBlocks == 4)
         let scenes = try AblationPlan.load(fixture("../../../Pipelines/ablations/study-scenes.yaml"))
         #expect(scenes.cells.count == 3 * 2 * 3 && scenes.stage == .pose)
         // Every cell decodes; the last scene count is the whole zoo (a count over its 270 training scenes would stop the cell).
