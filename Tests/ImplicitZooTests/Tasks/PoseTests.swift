@@ -76,6 +76,26 @@ import ZooStore
         return try ZooReader(path: dir.file("zoo.h5"))
     }
 
+    /// A pose training with `settings` (60 epochs) on a tiny zoo in `dir`, over 8³ volumes, and its dataset.
+    static func tinyTraining(in dir: TemporaryDirectory, _ settings: PoseSettings,
+                             volume: MAE3DConfiguration = tinyVolume) throws -> (data: PoseDataset, training: PoseTraining) {
+        let zoo = try tinyZoo(in: dir)
+        let data = try PoseDataset(zoo: zoo, trainViews: 4)
+        let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
+        var settings = settings
+        settings.epochs = 60
+        let training = try PoseTraining(volume: volume, settings: settings, data: data, grid: grid,
+                                        volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        return (data, training)
+    }
+
+    /// Sixty steps on every training scene: the mean loss of the first five and of the last five.
+    static func trainSixtySteps(_ training: PoseTraining, data: PoseDataset) -> (early: Float, late: Float) {
+        var rng = RandomGenerator(seed: 4)
+        let losses = (0..<60).map { _ in training.step(scenes: data.trainScenes, viewRandom: &rng) }
+        return (losses.prefix(5).reduce(0, +) / 5, losses.suffix(5).reduce(0, +) / 5)
+    }
+
     /// The tiny volume encoder of `tinyPretraining`.
     static var tinyVolume: MAE3DConfiguration { tinyPretraining().settings.model }
 
@@ -213,21 +233,13 @@ import ZooStore
     /// A frozen volume encoder: scenes are encoded once, its parameters never move, the loss still
     /// falls, and predictions equal those through the encoder itself.
     @Test func aFrozenVolumeEncoderIsEncodedOnceAndStaysPut() throws {
-        let dir = TemporaryDirectory()
-        let zoo = try Self.tinyZoo(in: dir)
-        let data = try PoseDataset(zoo: zoo, trainViews: 4)
-        let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
         var settings = Self.tinySettings
-        settings.epochs = 60
         settings.freezeVolumeEncoder = true
-        let training = try PoseTraining(volume: Self.tinyVolume, settings: settings, data: data, grid: grid,
-                                        volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        let dir = TemporaryDirectory()
+        let (data, training) = try Self.tinyTraining(in: dir, settings)
         let before = training.model.volumeParameters.map { $0.tensor.values }
-        var rng = RandomGenerator(seed: 4)
-        var losses: [Float] = []
-        for _ in 0..<60 { losses.append(training.step(scenes: data.trainScenes, viewRandom: &rng)) }
+        let (early, late) = Self.trainSixtySteps(training, data: data)
         #expect(training.model.volumeParameters.map { $0.tensor.values } == before)
-        let early = losses.prefix(5).reduce(0, +) / 5, late = losses.suffix(5).reduce(0, +) / 5
         #expect(late < early * 0.8, "pose loss \(early) → \(late)")
         // Four turns of every scene, each as the encoder gives it.
         let cached = try #require(training.startingEncodings), n = data.names.count
@@ -247,29 +259,21 @@ import ZooStore
     /// from the cached frozen blocks equal those of the whole encoder, in every turn.
     @Test func aPartlyFineTunedEncoderTrainsOnlyItsLastBlocks() throws {
         let dir = TemporaryDirectory()
-        let zoo = try Self.tinyZoo(in: dir)
-        let data = try PoseDataset(zoo: zoo, trainViews: 4)
-        let grid = VolumeGrid(size: 8, geometry: try zoo.sceneGeometry())
         var volume = Self.tinyVolume
         volume.depth = 3
         var settings = Self.tinySettings
-        settings.epochs = 60
         settings.fineTunedBlocks = 1
         try settings.validate(SettingsCheck(file: "p.yaml", path: "stages.pose"))
-        let training = try PoseTraining(volume: volume, settings: settings, data: data, grid: grid,
-                                        volumes: grid.sample(try zoo.nerfs()), nerfs: nil, pretrained: nil, seed: 1)
+        let (data, training) = try Self.tinyTraining(in: dir, settings, volume: volume)
         #expect(training.frozenBlocks == 2)
         let trained = Set(training.model.volumeParameters(fromBlock: 2).map(\.name))
         #expect(!trained.isEmpty && trained.allSatisfy { $0.hasPrefix("encoder.blocks.2.") || $0.hasPrefix("encoder.norm.") })
         #expect(training.model.volumeParameters(fromBlock: 0).count == training.model.volumeParameters.count)
         let before = Dictionary(uniqueKeysWithValues: training.model.volumeParameters.map { ($0.name, $0.tensor.values) })
-        var rng = RandomGenerator(seed: 4)
-        var losses: [Float] = []
-        for _ in 0..<60 { losses.append(training.step(scenes: data.trainScenes, viewRandom: &rng)) }
+        let (early, late) = Self.trainSixtySteps(training, data: data)
         for p in training.model.volumeParameters {
             #expect((p.tensor.values == before[p.name]) == !trained.contains(p.name), "\(p.name)")
         }
-        let early = losses.prefix(5).reduce(0, +) / 5, late = losses.suffix(5).reduce(0, +) / 5
         #expect(late < early * 0.8, "pose loss \(early) → \(late)")
         let scenes = [2, 0, 3]
         for turns in [nil, [1, 3, 0]] as [[Int]?] {
