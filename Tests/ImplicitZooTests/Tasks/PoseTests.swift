@@ -96,6 +96,13 @@ import ZooStore
         return (losses.prefix(5).reduce(0, +) / 5, losses.suffix(5).reduce(0, +) / 5)
     }
 
+    /// A pose stage's context on the tiny zoo in `dir` and `tinyPretraining`'s settings, its run in `dir/folder`.
+    static func tinyStageContext(_ dir: TemporaryDirectory, folder: String = "pose") -> TaskContext {
+        let pretrain = tinyPretraining().settings, root = dir.path
+        return TaskContext(folder: dir.file(folder), seed: 1, check: SettingsCheck(file: "p.yaml", path: "stages.pose"),
+                           folders: { $0 == .zoo3d ? root : "\(root)/\($0)" }, sections: { _, _ in pretrain }, log: { _ in })
+    }
+
     /// The tiny volume encoder of `tinyPretraining`.
     static var tinyVolume: MAE3DConfiguration { tinyPretraining().settings.model }
 
@@ -283,9 +290,7 @@ import ZooStore
         }
         // More blocks than the pretrained encoder has (1 here), a frozen encoder or a learnable
         // tokenizer: a clear error.
-        let pretrain = tinyPretraining().settings, root = dir.path
-        let context = TaskContext(folder: dir.file("pose"), seed: 1, check: SettingsCheck(file: "p.yaml", path: "stages.pose"),
-                                  folders: { _ in root }, sections: { _, _ in pretrain }, log: { _ in })
+        let context = Self.tinyStageContext(dir)
         settings.fineTunedBlocks = 2
         #expect(throws: ConfigError.self) { try PoseTask.validate(settings, context: context) }
         settings.fineTunedBlocks = 1
@@ -300,13 +305,10 @@ import ZooStore
     @Test func thePoseStageWritesPredictionsWithTrueAndPredictedPosesFiguresAndASummary() throws {
         let dir = TemporaryDirectory("pose-stage")
         _ = try Self.tinyZoo(in: dir)
-        let pretrain = tinyPretraining().settings, root = dir.path
         var settings = Self.tinySettings
         settings.epochs = 2
         settings.sceneTurns = true
-        let context = TaskContext(folder: dir.file("pose"), seed: 1, check: SettingsCheck(file: "p.yaml", path: "stages.pose"),
-                                  folders: { $0 == .zoo3d ? root : "\(root)/\($0)" },
-                                  sections: { _, _ in pretrain }, log: { _ in })
+        let context = Self.tinyStageContext(dir)
         try PoseTask.validate(settings, context: context)
         let summary = try #require(try PoseTask.run(settings, context: context))
         #expect(summary.steps == 2 && summary.trainScenes == 4 && summary.unseenScenes == 1)
@@ -355,14 +357,10 @@ import ZooStore
     @Test func refiningOnlyTheSearchedStartsLeavesTheRefinedPredictionsOut() throws {
         let dir = TemporaryDirectory("pose-searched-only")
         _ = try Self.tinyZoo(in: dir)
-        let pretrain = tinyPretraining().settings, root = dir.path
         var settings = Self.tinySettings
         settings.epochs = 1
         settings.refine.predictions = false
-        let context = TaskContext(folder: dir.file("pose"), seed: 1, check: SettingsCheck(file: "p.yaml", path: "stages.pose"),
-                                  folders: { $0 == .zoo3d ? root : "\(root)/\($0)" },
-                                  sections: { _, _ in pretrain }, log: { _ in })
-        let summary = try #require(try PoseTask.run(settings, context: context))
+        let summary = try #require(try PoseTask.run(settings, context: Self.tinyStageContext(dir)))
         let view = try #require(summary.unseenView), scene = try #require(summary.unseenScene)
         for split in [view, scene] {
             #expect(split.refined == nil && split.searchedRefined?.rotationMedianDeg.isFinite == true)
@@ -374,9 +372,7 @@ import ZooStore
         #expect(row[29..<43].allSatisfy(\.isEmpty) && row[43..<57].allSatisfy { Float($0) != nil })
         // With the search off, the predictions are what is refined, whatever the setting says.
         settings.search.enabled = false
-        let plain = try #require(try PoseTask.run(settings, context: TaskContext(
-            folder: dir.file("pose-plain"), seed: 1, check: SettingsCheck(file: "p.yaml", path: "stages.pose"),
-            folders: { $0 == .zoo3d ? root : "\(root)/\($0)" }, sections: { _, _ in pretrain }, log: { _ in })))
+        let plain = try #require(try PoseTask.run(settings, context: Self.tinyStageContext(dir, folder: "pose-plain")))
         #expect(plain.unseenView?.refined != nil && plain.unseenView?.searchedRefined == nil)
     }
 
