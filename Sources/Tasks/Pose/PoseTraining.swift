@@ -114,7 +114,8 @@ public final class PoseTraining: TrainingTask {
     }
 
     /// Encoded tokens `[B, T, dim]` of `scenes` turned by `turns` quarter turns (nil: none): from
-    /// the starting encodings when the encoder is frozen, else through the encoder.
+    /// the starting encodings when the encoder is frozen, through the fine-tuned blocks from the
+    /// frozen ones' cached output with `fine_tuned_blocks`, else through the whole encoder.
     public func encode(_ scenes: [Int], turns: [Int]? = nil, tokens: @autoclosure () -> Tensor) -> Tensor {
         if settings.freezeVolumeEncoder { return startingEncoding(scenes, turns: turns) }
         guard frozenBlocks > 0 else { return model.encodeScenes(tokens()) }
