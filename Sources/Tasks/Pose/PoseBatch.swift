@@ -1,7 +1,7 @@
 import Tensor
 
 /// What one pose step learns from: the scenes' tokens, `viewsPerStep` random training views of
-/// each (scene-major) and their true poses, the translation normalised as the model predicts it.
+/// each (scene-major; stored or rendered) and their true poses, the translation normalised as the model predicts it.
 public struct PoseBatch {
     /// The scenes (indices into the dataset).
     public let scenes: [Int]
@@ -30,11 +30,11 @@ public struct PoseBatch {
     /// (one per scene of `scenes`) turns the scenes and their poses.
     public init(_ training: PoseTraining, scenes: [Int], share: Range<Int>? = nil, viewRandom: inout RandomGenerator, turns: [Int]? = nil) {
         let data = training.data
-        let k = min(training.settings.viewsPerStep, data.trainViews)
+        let k = min(training.settings.viewsPerStep, data.trainingViewCount)
         let share = share ?? scenes.indices
         var pairs: [(scene: Int, view: Int)] = [], pairTurns: [Int] = []
         for (i, s) in scenes.enumerated() {
-            let views = viewRandom.permutation(data.trainViews).prefix(k)
+            let views = viewRandom.permutation(data.trainingViewCount).prefix(k).map(data.trainingView)
             if share.contains(i) { for v in views { pairs.append((s, v)); pairTurns.append(turns?[i] ?? 0) } }
         }
         let posesTurn = !training.settings.volumeTurns

@@ -30,6 +30,11 @@ public struct PoseDataset {
     public let trainViews: Int
     public let trainScenes: [Int]
     public let testScenes: [Int]
+    /// Views rendered from the training scenes' NeRFs, learned from beside the first `trainViews`
+    /// stored ones: view `viewsPerScene + k` of a training scene is its k-th rendered view.
+    public var rendered: RenderedViews? {
+        willSet { precondition(newValue.map { Set($0.scenes) == Set(trainScenes) } ?? true, "PoseDataset: views rendered for other scenes than the training ones") }
+    }
 
     /// `trainScenes` keeps that many of the zoo's training scenes, evenly spaced (nil: all).
     public init(zoo: ZooReader, trainViews: Int, trainScenes limit: Int? = nil) throws(FormatError) {
@@ -76,7 +81,14 @@ public struct PoseDataset {
         let kept = min(limit ?? allTrain.count, allTrain.count)
         trainScenes = (0..<kept).map { allTrain[$0 * allTrain.count / kept] }
         testScenes = (0..<zoo.count).filter { zoo.splits[$0] == .test }
+        rendered = nil
     }
+
+    /// Views each training scene is learned from: its first `trainViews` stored ones and its rendered ones.
+    public var trainingViewCount: Int { trainViews + (rendered?.perScene ?? 0) }
+
+    /// The view index of a training scene's i-th view learned from (below `trainingViewCount`).
+    public func trainingView(_ i: Int) -> Int { i < trainViews ? i : viewsPerScene + i - trainViews }
 
     /// The (scene, view) pairs of a split.
     public func pairs(_ split: PoseSplit) -> [(scene: Int, view: Int)] {
@@ -93,14 +105,24 @@ public struct PoseDataset {
         return viewBytes[scene][(view * n)..<((view + 1) * n)].map { Float($0) / 255 }
     }
 
-    /// The true camera rotation (row-major 3×3) and position of a view.
+    /// The true camera rotation (row-major 3×3) and position of a view (a stored or a rendered one).
     public func pose(scene: Int, view: Int) -> (rotation: [Float], position: SIMD3<Float>) {
-        (rotations[scene * viewsPerScene + view], positions[scene * viewsPerScene + view])
+        if view >= viewsPerScene, let rendered { return rendered.poses[rendered.index(scene: scene, view: view - viewsPerScene)] }
+        return (rotations[scene * viewsPerScene + view], positions[scene * viewsPerScene + view])
     }
 
-    /// Images `[K, 3, H, W]` of the given (scene, view) pairs.
+    /// Images `[K, 3, H, W]` of the given (scene, view) pairs, stored or rendered views.
     public func images(_ pairs: [(scene: Int, view: Int)]) -> Tensor {
         let flat = images.reshaped(images.shape[0] * viewsPerScene, 3, imageSize, imageSize)
-        return flat.indexSelect(axis: 0, pairs.map { $0.scene * viewsPerScene + $0.view })
+        let stored = pairs.indices.filter { pairs[$0].view < viewsPerScene }
+        guard stored.count < pairs.count, let rendered else { return flat.indexSelect(axis: 0, pairs.map { $0.scene * viewsPerScene + $0.view }) }
+        let drawn = pairs.indices.filter { pairs[$0].view >= viewsPerScene }
+        var parts: [Tensor] = []
+        if !stored.isEmpty { parts.append(flat.indexSelect(axis: 0, stored.map { pairs[$0].scene * viewsPerScene + pairs[$0].view })) }
+        parts.append(rendered.images.indexSelect(axis: 0, drawn.map { rendered.index(scene: pairs[$0].scene, view: pairs[$0].view - viewsPerScene) }))
+        // Stored rows first, then rendered ones: put each pair's image back at its place.
+        var place = [Int](repeating: 0, count: pairs.count)
+        for (row, i) in (stored + drawn).enumerated() { place[i] = row }
+        return Tensor.concat(parts, axis: 0).indexSelect(axis: 0, place)
     }
 }

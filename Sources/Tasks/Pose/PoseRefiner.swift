@@ -79,7 +79,7 @@ public struct PoseRefiner {
 
     /// `work(0..<count)` spread over the worker threads, one thread each, results in order. The
     /// workers share the frozen NeRFs and the dataset, which they only read.
-    private static func perView<T>(_ count: Int, progress: (Int, Int) -> Void = { _, _ in }, _ work: (Int) -> T) -> [T] {
+    static func perView<T>(_ count: Int, progress: (Int, Int) -> Void = { _, _ in }, _ work: (Int) -> T) -> [T] {
         withoutActuallyEscaping(work) { work in
             withoutActuallyEscaping(progress) { progress in
                 let shared = Unchecked((work, progress))

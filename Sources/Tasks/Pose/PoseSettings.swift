@@ -50,6 +50,8 @@ public struct PoseSettings: StageSettings, Equatable {
     /// where in the grid a detail sits (grid tokenizer only; not with `scene_turns` or
     /// `model.object_frame`, which learn the turn instead).
     public var volumeTurns = false
+    /// Extra training views rendered from each training scene's NeRF before training (`count` 0: none).
+    public var renderedViews = RenderedViewSettings()
     /// Rate of learnable tokenizer parameters (angles, in radians).
     public var tokenizerLearningRate: Float = 1e-3
     public var weightDecay: Float = 0.05
@@ -67,7 +69,7 @@ public struct PoseSettings: StageSettings, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case initialization = "init", pretrainedRun, tokenizer, trainViews, trainScenes, epochs, steps, batchSize, viewsPerStep, learningRate,
-             pretrainedLearningRate, freezeVolumeEncoder, fineTunedBlocks, sceneTurns, volumeTurns, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
+             pretrainedLearningRate, freezeVolumeEncoder, fineTunedBlocks, sceneTurns, volumeTurns, renderedViews, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
              refine, search, seed
     }
 
@@ -89,6 +91,7 @@ public struct PoseSettings: StageSettings, Equatable {
         try check.range(checkpointEvery, 1...10_000_000, "checkpoint_every")
         try refine.validate(check.section("refine"))
         try search.validate(check.section("search"))
+        try renderedViews.validate(check.section("rendered_views"))
         try check.require(!freezeVolumeEncoder || tokenizer == .grid, "freeze_volume_encoder",
                           "a frozen volume encoder encodes each scene once, which needs tokenizer=grid (a learnable tokenizer moves its points)")
         if let fineTunedBlocks {

@@ -105,7 +105,15 @@ public enum PoseTask: PipelineTask {
         let pretrain = try context.settings(of: .pretrain, as: PretrainSettings.self)
         let zoo = try ZooReader(path: "\(context.folder(of: .zoo3d))/zoo.h5")
         let grid = pretrain.grid(for: try zoo.sceneGeometry())
-        let data = try PoseDataset(zoo: zoo, trainViews: settings.trainViews, trainScenes: settings.trainScenes)
+        var data = try PoseDataset(zoo: zoo, trainViews: settings.trainViews, trainScenes: settings.trainScenes)
+        if settings.renderedViews.count > 0 {
+            let (start, bar) = (Date(), ProgressBar(label: "render views"))
+            data.rendered = try RenderedViews.render(settings.renderedViews, data: data, zoo: zoo, seed: seed) {
+                bar.update(done: $0, total: $1, detail: "")
+            }
+            context.log(String(format: "pose: rendered %d views of each of %d training scenes through their NeRFs in %.0f s",
+                               settings.renderedViews.count, data.trainScenes.count, Date().timeIntervalSince(start)))
+        }
         let volumes = try ZooVolumes.load(zoo, grid: grid)
         let nerfs = settings.tokenizer == .grid ? nil : try zoo.nerfs()
         var pretrained: [String: Tensor]?
