@@ -77,6 +77,29 @@ public struct PoseRefiner {
         return SearchResult(errors: chosen.map(\.0), keptPrediction: chosen.filter(\.1).count)
     }
 
+    /// For each of `errors` (a model's predictions), whichever of its four quarter turns about the
+    /// vertical (`SceneTurn`) renders closest to the view through the view's NeRF; `keptPrediction`
+    /// counts the views where that is the prediction's own quarter. Each camera is first put where
+    /// its rotation says it looks from, `cameraDistance` from the origin (position = distance · the
+    /// rotation's third column, as the zoo's cameras look at the object), since a regressed position
+    /// off that sphere renders the object off-centre or at the wrong size. No pose but the model's is rendered.
+    public func quarterCheck(_ errors: [PoseError], cameraDistance: Float,
+                             progress: (Int, Int) -> Void = { _, _ in }) throws(FormatError) -> SearchResult {
+        let geometry = try zoo.sceneGeometry()
+        let nerfs = try nerfs(of: errors)
+        let (search, data) = (search, data)
+        let chosen = Self.perView(errors.count, progress: progress) { i -> (PoseError, Bool) in
+            let e = errors[i], r = e.predictedRotation
+            let facing = (rotation: r, position: cameraDistance * SIMD3(r[2], r[5], r[8]))
+            let turns = (0..<4).map { SceneTurn.pose(facing, quarterTurns: $0) }
+            let renders = search.render(nerfs[e.scene]!, poses: turns, fieldOfViewX: data.fieldOfViewX, geometry: geometry)
+            let best = search.closest(to: data.rgb(scene: e.scene, view: e.view), size: data.imageSize, among: renders)
+            return (PoseError(scene: e.scene, view: e.view, rotation: turns[best].rotation, position: turns[best].position,
+                              truth: data.pose(scene: e.scene, view: e.view)), best == 0)
+        }
+        return SearchResult(errors: chosen.map(\.0), keptPrediction: chosen.filter(\.1).count)
+    }
+
     /// `work(0..<count)` spread over the worker threads, one thread each, results in order. The
     /// workers share the frozen NeRFs and the dataset, which they only read.
     static func perView<T>(_ count: Int, progress: (Int, Int) -> Void = { _, _ in }, _ work: (Int) -> T) -> [T] {

@@ -62,6 +62,12 @@ public struct PoseSettings: StageSettings, Equatable {
     public var model = PoseConfiguration()
     public var refine = PoseRefinement()
     public var search = PoseSearch()
+    /// Also check each regressed rotation against its three other quarter turns about the vertical,
+    /// rendered through the scene's NeRF as the search renders (four renders a view, each camera on
+    /// the training cameras' sphere looking at the centre), keep the closest and refine it when
+    /// `refine` is on (`quarter_checked`, `quarter_checked_refined`): the learned pose with only its
+    /// quarter verified, where the search's candidates are the training poses.
+    public var quarterCheck = true
     /// Null: the pipeline's seed.
     public var seed: UInt64?
 
@@ -70,7 +76,7 @@ public struct PoseSettings: StageSettings, Equatable {
     enum CodingKeys: String, CodingKey {
         case initialization = "init", pretrainedRun, tokenizer, trainViews, trainScenes, epochs, steps, batchSize, viewsPerStep, learningRate,
              pretrainedLearningRate, freezeVolumeEncoder, fineTunedBlocks, sceneTurns, volumeTurns, renderedViews, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
-             refine, search, seed
+             refine, search, quarterCheck, seed
     }
 
     public static let volatileKeys: Set<String> = ["checkpoint_every", "evaluate_every", "pretrained_run"]

@@ -53,6 +53,12 @@ public enum PoseTask: PipelineTask {
         public var searchedRefined: PoseMetrics?
         /// Share of views whose search kept the model's prediction over every candidate.
         public var searchKeptPrediction: Double?
+        /// The prediction turned by whichever quarter turn about the vertical renders closest to the
+        /// view (`quarter_check`), and that refined: the learned pose with its quarter verified.
+        public var quarterChecked: PoseMetrics?
+        public var quarterCheckedRefined: PoseMetrics?
+        /// Share of views whose quarter check kept the prediction's own quarter.
+        public var quarterCheckKeptPrediction: Double?
     }
 
     /// What a finished pose regression reports.
@@ -154,15 +160,21 @@ public enum PoseTask: PipelineTask {
         var table = PredictionTable()
         let refiner = PoseRefiner(settings.refine, search: settings.search, data: data, zoo: zoo, seed: seed)
         let candidates = PoseSearch.spread(data.pairs(.train).map { data.pose(scene: $0.scene, view: $0.view) }, count: settings.search.candidates)
+        let trainingPositions = data.pairs(.train).map { data.pose(scene: $0.scene, view: $0.view).position }
+        let cameraDistance = trainingPositions.map { ($0 * $0).sum().squareRoot() }.reduce(0, +) / Float(max(1, trainingPositions.count))
         for split in [PoseSplit.unseenView, .unseenScene] {
             let errors = training.predict(split)
             guard let predicted = PoseMetrics(errors) else { continue }
             let nearest = PoseBaselines.nearestView(data, split: split)
             var refined: [PoseError] = [], nearestRefined: [PoseError] = [], searchedRefined: [PoseError] = []
-            var searched: PoseRefiner.SearchResult?
+            var searched: PoseRefiner.SearchResult?, quarterChecked: PoseRefiner.SearchResult?, quarterCheckedRefined: [PoseError] = []
             if settings.search.enabled {
                 let bar = ProgressBar(label: "search")
                 searched = try refiner.search(errors, candidates: candidates) { bar.update(done: $0, total: $1, detail: "") }
+            }
+            if settings.quarterCheck {
+                let bar = ProgressBar(label: "quarter check")
+                quarterChecked = try refiner.quarterCheck(errors, cameraDistance: cameraDistance) { bar.update(done: $0, total: $1, detail: "") }
             }
             if settings.refine.enabled {
                 if searched == nil || settings.refine.predictions {
@@ -177,6 +189,10 @@ public enum PoseTask: PipelineTask {
                     let searchedBar = ProgressBar(label: "refine searched")
                     searchedRefined = try refiner.refine(searched.errors) { searchedBar.update(done: $0, total: $1, detail: "") }
                 }
+                if let quarterChecked {
+                    let quarterBar = ProgressBar(label: "refine quarter-checked")
+                    quarterCheckedRefined = try refiner.refine(quarterChecked.errors) { quarterBar.update(done: $0, total: $1, detail: "") }
+                }
             }
             let n = zoo.count, turnable = settings.tokenizer == .grid
             let turned = turnable ? (1..<4).map { training.predict(split, quarterTurns: $0) } : []
@@ -189,9 +205,13 @@ public enum PoseTask: PipelineTask {
                                      meanPose: PoseMetrics(PoseBaselines.meanPose(data, split: split)),
                                      nearestQuarterTurn: PoseMetrics(QuarterTurnBound.errors(errors, truth: data.pose(scene:view:))),
                                      searched: searched.flatMap { PoseMetrics($0.errors) }, searchedRefined: PoseMetrics(searchedRefined),
-                                     searchKeptPrediction: searched.map { Double($0.keptPrediction) / Double(errors.count) })
+                                     searchKeptPrediction: searched.map { Double($0.keptPrediction) / Double(errors.count) },
+                                     quarterChecked: quarterChecked.flatMap { PoseMetrics($0.errors) },
+                                     quarterCheckedRefined: PoseMetrics(quarterCheckedRefined),
+                                     quarterCheckKeptPrediction: quarterChecked.map { Double($0.keptPrediction) / Double(errors.count) })
             if split == .unseenView { summary.unseenView = result } else { summary.unseenScene = result }
-            table.add(split: split, errors: errors, refined: refined, searchedRefined: searchedRefined, data: data)
+            table.add(split: split, errors: errors, refined: refined, searchedRefined: searchedRefined,
+                      quarterCheckedRefined: quarterCheckedRefined, data: data)
             let title = "\(split.rawValue.replacingOccurrences(of: "_", with: " ")): " + String(format: "median %.1f deg", predicted.rotationMedianDeg)
             try PNG.write(CameraFigure.make(truth: errors.map { data.pose(scene: $0.scene, view: $0.view).position },
                                             predicted: errors.map(\.predictedPosition), title: title),

@@ -322,6 +322,9 @@ import ZooStore
         for split in [view, scene] {
             #expect(split.searched?.rotationMedianDeg.isFinite == true && split.searchedRefined?.rotationMedianDeg.isFinite == true)
             #expect(split.searchKeptPrediction.map { (0...1).contains($0) } == true)
+            // The quarter check, then refinement: the prediction's own quarter kept or another chosen.
+            #expect(split.quarterChecked?.rotationMedianDeg.isFinite == true && split.quarterCheckedRefined?.rotationMedianDeg.isFinite == true)
+            #expect(split.quarterCheckKeptPrediction.map { (0...1).contains($0) } == true)
             #expect(split.volumeTurned?.rotationMedianDeg.isFinite == true && split.everyTurn?.rotationMedianDeg.isFinite == true)
             #expect(split.trueTurn == nil, "the pose is known in the object's frame only with object_frame")
             #expect(split.nearestQuarterTurn!.rotationMedianDeg <= split.predicted.rotationMedianDeg)
@@ -333,11 +336,12 @@ import ZooStore
         #expect(csv.count == 1 + 8 + 6)
         #expect(csv[0].hasPrefix("split,scene,view,true_r00,") && csv[0].contains(",predicted_z,rotation_error_deg,")
                 && csv[0].contains(",refined_rotation_error_deg,refined_translation_error,searched_refined_r00,")
-                && csv[0].hasSuffix("searched_refined_rotation_error_deg,searched_refined_translation_error"))
+                && csv[0].contains(",searched_refined_rotation_error_deg,searched_refined_translation_error,quarter_checked_refined_r00,")
+                && csv[0].hasSuffix("quarter_checked_refined_rotation_error_deg,quarter_checked_refined_translation_error"))
         // The true pose in a row is the zoo's camera: scene-0 view 4 (the first held-out view).
         let data = try PoseDataset(zoo: try ZooReader(path: dir.file("zoo.h5")), trainViews: 4)
         let row = csv[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        #expect(row.count == 3 + 12 + 12 + 2 + 12 + 2 + 12 + 2 && row[0] == "unseen_view" && row[1] == "scene-0" && row[2] == "4")
+        #expect(row.count == 3 + 12 + 12 + 2 + 12 + 2 + 12 + 2 + 12 + 2 && row[0] == "unseen_view" && row[1] == "scene-0" && row[2] == "4")
         let truth = data.pose(scene: 0, view: 4)
         expectClose(row[3..<15].map { Float($0)! }, truth.rotation + [truth.position.x, truth.position.y, truth.position.z], atol: 1e-5)
         // train_scenes keeps that many training scenes, evenly spaced; more than there are is an error.
@@ -345,8 +349,9 @@ import ZooStore
                 == [data.trainScenes[0], data.trainScenes[2]])
         #expect(throws: FormatError.self) { try PoseDataset(zoo: try ZooReader(path: dir.file("zoo.h5")), trainViews: 4, trainScenes: 5) }
         #expect(Float(row[27])! >= 0 && !row[29].isEmpty)
-        // The stage's estimate (search, then refinement) is in the last columns, its error as the summary counts it.
-        #expect(Float(row[row.count - 2])! >= 0 && Float(row[row.count - 2])! <= 180)
+        // The stage's estimate (search, then refinement) and the quarter-checked pose refined, their
+        // errors as the summary counts them.
+        for column in [55, row.count - 2] { #expect(Float(row[column])! >= 0 && Float(row[column])! <= 180) }
         for figure in ["cameras-unseen_view.png", "cameras-unseen_scene.png"] {
             #expect(try PNG.read(dir.file("pose/figures/\(figure)")).width > 100)
         }
@@ -369,11 +374,17 @@ import ZooStore
         // The predictions table leaves the refined columns empty and fills the searched ones.
         let row = try String(contentsOfFile: dir.file("pose/predictions.csv"), encoding: .utf8).split(separator: "\n")[1]
             .split(separator: ",", omittingEmptySubsequences: false)
-        #expect(row[29..<43].allSatisfy(\.isEmpty) && row[43..<57].allSatisfy { Float($0) != nil })
-        // With the search off, the predictions are what is refined, whatever the setting says.
+        #expect(row[29..<43].allSatisfy(\.isEmpty) && row[43..<71].allSatisfy { Float($0) != nil })
+        // With the search off, the predictions are what is refined, whatever the setting says; the
+        // quarter check runs without the search, and not at all with quarter_check=false.
         settings.search.enabled = false
         let plain = try #require(try PoseTask.run(settings, context: Self.tinyStageContext(dir, folder: "pose-plain")))
         #expect(plain.unseenView?.refined != nil && plain.unseenView?.searchedRefined == nil)
+        #expect(plain.unseenScene?.quarterCheckedRefined != nil && plain.unseenScene?.searchKeptPrediction == nil)
+        settings.quarterCheck = false
+        let unchecked = try #require(try PoseTask.run(settings, context: Self.tinyStageContext(dir, folder: "pose-unchecked")))
+        #expect(unchecked.unseenScene?.quarterChecked == nil && unchecked.unseenScene?.quarterCheckedRefined == nil
+                && unchecked.unseenScene?.quarterCheckKeptPrediction == nil)
     }
 
     /// A scene turned about the vertical axis: its volume turns as the world does (the turned
@@ -674,6 +685,30 @@ import ZooStore
         for e in found.errors { #expect(e.rotationDegrees < 0.1 && e.translation < 1e-4, "scene \(e.scene) view \(e.view): \(e.rotationDegrees)°") }
         // Only scene 0's view 0 was predicted right (there the prediction and its own candidate tie).
         #expect(found.keptPrediction <= 1)
+    }
+
+    /// Views that are their NeRF's renders, predicted a quarter, half or three quarters of a turn
+    /// about the vertical off (or right): the quarter check turns each back to its own pose, and
+    /// counts as kept exactly the predictions that were right.
+    @Test func theQuarterCheckTurnsAPredictionBackToTheQuarterThatRendersTheView() throws {
+        let dir = TemporaryDirectory()
+        let zoo = try Self.tinyZoo(in: dir, rendered: true)
+        let data = try PoseDataset(zoo: zoo, trainViews: 4)
+        var search = PoseSearch()
+        search.resolution = 16
+        let refiner = PoseRefiner(PoseRefinement(), search: search, data: data, zoo: zoo, seed: 1)
+        let pairs = data.pairs(.train) + data.pairs(.unseenScene)
+        let predictions = pairs.enumerated().map { i, pair in
+            let truth = data.pose(scene: pair.scene, view: pair.view)
+            let off = SceneTurn.pose(truth, quarterTurns: i % 4)
+            return PoseError(scene: pair.scene, view: pair.view, rotation: off.rotation, position: off.position, truth: truth)
+        }
+        #expect(predictions.filter { $0.rotationDegrees > 45 }.count == predictions.count - (predictions.count + 3) / 4)
+        // The tiny zoo's cameras are 4 from the origin, looking at it.
+        let checked = try refiner.quarterCheck(predictions, cameraDistance: 4)
+        #expect(checked.errors.map(\.view) == pairs.map(\.view) && checked.errors.map(\.scene) == pairs.map(\.scene))
+        for e in checked.errors { #expect(e.rotationDegrees < 0.01 && e.translation < 1e-4, "scene \(e.scene) view \(e.view): \(e.rotationDegrees)°") }
+        #expect(checked.keptPrediction == (predictions.count + 3) / 4)
     }
 
     @Test func theCameraFigureDrawsFarAndNonFinitePredictions() {
