@@ -64,8 +64,8 @@ public struct PoseSettings: StageSettings, Equatable {
     public var search = PoseSearch()
     /// Also check each regressed rotation against its three other quarter turns about the vertical,
     /// rendered through the scene's NeRF as the search renders (four renders a view, each camera on
-    /// the training cameras' sphere looking at the centre), keep the closest and refine it when
-    /// `refine` is on (`quarter_checked`, `quarter_checked_refined`): the learned pose with only its
+    /// the training cameras' sphere looking at the centre), and keep the closest (`quarter_checked`;
+    /// refined as the predictions are, `quarter_checked_refined`): the learned pose with only its
     /// quarter verified, where the search's candidates are the training poses.
     public var quarterCheck = true
     /// Null: the pipeline's seed.

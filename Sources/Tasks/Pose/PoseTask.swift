@@ -189,7 +189,7 @@ public enum PoseTask: PipelineTask {
                     let searchedBar = ProgressBar(label: "refine searched")
                     searchedRefined = try refiner.refine(searched.errors) { searchedBar.update(done: $0, total: $1, detail: "") }
                 }
-                if let quarterChecked {
+                if let quarterChecked, searched == nil || settings.refine.predictions {
                     let quarterBar = ProgressBar(label: "refine quarter-checked")
                     quarterCheckedRefined = try refiner.refine(quarterChecked.errors) { quarterBar.update(done: $0, total: $1, detail: "") }
                 }

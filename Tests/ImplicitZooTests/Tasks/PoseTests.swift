@@ -358,7 +358,8 @@ import ZooStore
     }
 
     /// `refine.predictions=false` with the search on: the searched starts are refined (the stage's
-    /// estimate) and the nearest views (a baseline), the model's own predictions are not.
+    /// estimate) and the nearest views (a baseline), the model's own predictions (as predicted and
+    /// as quarter-checked) are not.
     @Test func refiningOnlyTheSearchedStartsLeavesTheRefinedPredictionsOut() throws {
         let dir = TemporaryDirectory("pose-searched-only")
         _ = try Self.tinyZoo(in: dir)
@@ -374,7 +375,8 @@ import ZooStore
         // The predictions table leaves the refined columns empty and fills the searched ones.
         let row = try String(contentsOfFile: dir.file("pose/predictions.csv"), encoding: .utf8).split(separator: "\n")[1]
             .split(separator: ",", omittingEmptySubsequences: false)
-        #expect(row[29..<43].allSatisfy(\.isEmpty) && row[43..<71].allSatisfy { Float($0) != nil })
+        #expect(row[29..<43].allSatisfy(\.isEmpty) && row[43..<57].allSatisfy { Float($0) != nil } && row[57..<71].allSatisfy(\.isEmpty))
+        #expect(view.quarterChecked != nil && view.quarterCheckedRefined == nil, "the quarter-checked poses are refined as the predictions are")
         // With the search off, the predictions are what is refined, whatever the setting says; the
         // quarter check runs without the search, and not at all with quarter_check=false.
         settings.search.enabled = false
