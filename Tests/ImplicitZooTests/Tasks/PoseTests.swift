@@ -667,15 +667,21 @@ import ZooStore
         #expect(throws: ConfigError.self) { try coarse.validate(SettingsCheck(file: "p.yaml", path: "stages.pose.model"), volume: Self.tinyVolume) }
     }
 
+    /// A tiny zoo whose views are its NeRFs' renders at 16², its dataset (4 training views a scene),
+    /// and a refiner that searches at that resolution.
+    static func renderedViewsRefiner(in dir: TemporaryDirectory) throws -> (data: PoseDataset, refiner: PoseRefiner) {
+        let zoo = try tinyZoo(in: dir, rendered: true)
+        let data = try PoseDataset(zoo: zoo, trainViews: 4)
+        var search = PoseSearch()
+        search.resolution = 16
+        return (data, PoseRefiner(PoseRefinement(), search: search, data: data, zoo: zoo, seed: 1))
+    }
+
     /// Views that are their NeRF's renders: searching among the training poses finds each training
     /// view's own pose, in every scene, and keeps a prediction only when it renders closer.
     @Test func theSearchFindsTheCandidateThatRendersTheView() throws {
         let dir = TemporaryDirectory()
-        let zoo = try Self.tinyZoo(in: dir, rendered: true)
-        let data = try PoseDataset(zoo: zoo, trainViews: 4)
-        var search = PoseSearch()
-        search.resolution = 16
-        let refiner = PoseRefiner(PoseRefinement(), search: search, data: data, zoo: zoo, seed: 1)
+        let (data, refiner) = try Self.renderedViewsRefiner(in: dir)
         let candidates = PoseSearch.spread(data.pairs(.train).map { data.pose(scene: $0.scene, view: $0.view) }, count: 1000)
         #expect(candidates.count == 16)
         // Predictions: every view given the pose of view 0 of scene 0.
@@ -694,11 +700,7 @@ import ZooStore
     /// counts as kept exactly the predictions that were right.
     @Test func theQuarterCheckTurnsAPredictionBackToTheQuarterThatRendersTheView() throws {
         let dir = TemporaryDirectory()
-        let zoo = try Self.tinyZoo(in: dir, rendered: true)
-        let data = try PoseDataset(zoo: zoo, trainViews: 4)
-        var search = PoseSearch()
-        search.resolution = 16
-        let refiner = PoseRefiner(PoseRefinement(), search: search, data: data, zoo: zoo, seed: 1)
+        let (data, refiner) = try Self.renderedViewsRefiner(in: dir)
         let pairs = data.pairs(.train) + data.pairs(.unseenScene)
         let predictions = pairs.enumerated().map { i, pair in
             let truth = data.pose(scene: pair.scene, view: pair.view)
