@@ -28,11 +28,16 @@ public struct PoseSearch: Sendable, Equatable, Codable {
 
     public typealias Pose = (rotation: [Float], position: SIMD3<Float>)
 
+    /// The mean distance of the poses' cameras from the origin (0 for no poses).
+    public static func meanCameraDistance(_ poses: [Pose]) -> Float {
+        poses.map { ($0.position * $0.position).sum().squareRoot() }.reduce(0, +) / Float(max(1, poses.count))
+    }
+
     /// Up to `count` of `poses`, spread by farthest-point sampling over the rotation matrix's entries
     /// and the position divided by the mean camera distance; the first pose is always kept.
     public static func spread(_ poses: [Pose], count: Int) -> [Pose] {
         guard poses.count > count, count > 0 else { return poses }
-        let scale = max(poses.map { ($0.position * $0.position).sum().squareRoot() }.reduce(0, +) / Float(poses.count), 1e-6)
+        let scale = max(meanCameraDistance(poses), 1e-6)
         let features = poses.map { p in p.rotation + [p.position.x / scale, p.position.y / scale, p.position.z / scale] }
         func distance(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
         var chosen = [0]

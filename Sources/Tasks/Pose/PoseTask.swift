@@ -159,9 +159,9 @@ public enum PoseTask: PipelineTask {
         summary.unseenSceneTurnAccuracy = training.turnAccuracy(data.testScenes)
         var table = PredictionTable()
         let refiner = PoseRefiner(settings.refine, search: settings.search, data: data, zoo: zoo, seed: seed)
-        let candidates = PoseSearch.spread(data.pairs(.train).map { data.pose(scene: $0.scene, view: $0.view) }, count: settings.search.candidates)
-        let trainingPositions = data.pairs(.train).map { data.pose(scene: $0.scene, view: $0.view).position }
-        let cameraDistance = trainingPositions.map { ($0 * $0).sum().squareRoot() }.reduce(0, +) / Float(max(1, trainingPositions.count))
+        let trainingPoses = data.pairs(.train).map { data.pose(scene: $0.scene, view: $0.view) }
+        let candidates = PoseSearch.spread(trainingPoses, count: settings.search.candidates)
+        let cameraDistance = PoseSearch.meanCameraDistance(trainingPoses)
         for split in [PoseSplit.unseenView, .unseenScene] {
             let errors = training.predict(split)
             guard let predicted = PoseMetrics(errors) else { continue }
