@@ -43,4 +43,18 @@ public enum PoseBaselines {
             PoseError(scene: pair.scene, view: pair.view, rotation: rotation, position: position, truth: data.pose(scene: pair.scene, view: pair.view))
         }
     }
+
+    /// For every view the pose of a training view drawn at random: the start a search has
+    /// without a model.
+    public static func randomTrainingPose(_ data: PoseDataset, split: PoseSplit, seed: UInt64) -> [PoseError] {
+        let training = data.pairs(.train)
+        guard !training.isEmpty else { return [] }
+        var rng = RandomGenerator(seed: seed)
+        return data.pairs(split).map { pair in
+            let drawn = training[rng.int(below: training.count)]
+            let guess = data.pose(scene: drawn.scene, view: drawn.view)
+            return PoseError(scene: pair.scene, view: pair.view, rotation: guess.rotation, position: guess.position,
+                             truth: data.pose(scene: pair.scene, view: pair.view))
+        }
+    }
 }

@@ -15,8 +15,8 @@ public struct PoseRefinement: Sendable, Equatable, Codable {
     public var learningRate: Float = 5e-3
     public var samplesPerRay = 32
     /// With the search on, also refine the model's own predictions (the paper's pipeline, reported
-    /// as `refined`) and their quarter-checked poses beside the searched starts; with the search off
-    /// they are what is refined.
+    /// as `refined`), their quarter-checked and their locally searched poses beside the searched
+    /// starts; with the search off they are what is refined.
     public var predictions = true
 
     public init() {}

@@ -100,6 +100,29 @@ public struct PoseRefiner {
         return SearchResult(errors: chosen.map(\.0), keptPrediction: chosen.filter(\.1).count)
     }
 
+    /// For each of `errors` (poses on the cameras' sphere, as the quarter check leaves them), the
+    /// pose of `local`'s grids around it that renders closest to the view through the view's NeRF;
+    /// `keptPrediction` counts the views where that is the pose itself.
+    public func localSearch(_ errors: [PoseError], local: LocalSearch,
+                            progress: (Int, Int) -> Void = { _, _ in }) throws(FormatError) -> SearchResult {
+        let geometry = try zoo.sceneGeometry()
+        let nerfs = try nerfs(of: errors)
+        let (search, data) = (search, data)
+        let chosen = Self.perView(errors.count, progress: progress) { i -> (PoseError, Bool) in
+            let e = errors[i], image = data.rgb(scene: e.scene, view: e.view)
+            var best: LocalSearch.Pose = (e.predictedRotation, e.predictedPosition), moved = false
+            for round in 0..<local.rounds {
+                let poses = LocalSearch.grid(around: best, spanDegrees: local.span(round: round), steps: local.steps)
+                let renders = search.render(nerfs[e.scene]!, poses: poses, fieldOfViewX: data.fieldOfViewX, geometry: geometry)
+                let closest = search.closest(to: image, size: data.imageSize, among: renders)
+                if closest > 0 { (best, moved) = (poses[closest], true) }
+            }
+            return (PoseError(scene: e.scene, view: e.view, rotation: best.rotation, position: best.position,
+                              truth: data.pose(scene: e.scene, view: e.view)), !moved)
+        }
+        return SearchResult(errors: chosen.map(\.0), keptPrediction: chosen.filter(\.1).count)
+    }
+
     /// `work(0..<count)` spread over the worker threads, one thread each, results in order. The
     /// workers share the frozen NeRFs and the dataset, which they only read.
     static func perView<T>(_ count: Int, progress: (Int, Int) -> Void = { _, _ in }, _ work: (Int) -> T) -> [T] {

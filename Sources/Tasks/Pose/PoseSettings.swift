@@ -68,6 +68,10 @@ public struct PoseSettings: StageSettings, Equatable {
     /// refined as the predictions are, `quarter_checked_refined`): the learned pose with only its
     /// quarter verified, where the search's candidates are the training poses.
     public var quarterCheck = true
+    /// A render-and-compare search around each quarter-checked pose (`local_searched`; refined as
+    /// the predictions are, `local_searched_refined`): the learned pose's neighbourhood searched
+    /// through the NeRF, no other pose rendered.
+    public var localSearch = LocalSearch()
     /// Null: the pipeline's seed.
     public var seed: UInt64?
 
@@ -76,7 +80,7 @@ public struct PoseSettings: StageSettings, Equatable {
     enum CodingKeys: String, CodingKey {
         case initialization = "init", pretrainedRun, tokenizer, trainViews, trainScenes, epochs, steps, batchSize, viewsPerStep, learningRate,
              pretrainedLearningRate, freezeVolumeEncoder, fineTunedBlocks, sceneTurns, volumeTurns, renderedViews, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
-             refine, search, quarterCheck, seed
+             refine, search, quarterCheck, localSearch, seed
     }
 
     public static let volatileKeys: Set<String> = ["checkpoint_every", "evaluate_every", "pretrained_run"]
@@ -98,6 +102,9 @@ public struct PoseSettings: StageSettings, Equatable {
         try refine.validate(check.section("refine"))
         try search.validate(check.section("search"))
         try renderedViews.validate(check.section("rendered_views"))
+        try localSearch.validate(check.section("local_search"))
+        try check.require(!localSearch.enabled || quarterCheck, "local_search.enabled",
+                          "the local search starts from the quarter-checked poses, which needs quarter_check=true")
         try check.require(!freezeVolumeEncoder || tokenizer == .grid, "freeze_volume_encoder",
                           "a frozen volume encoder encodes each scene once, which needs tokenizer=grid (a learnable tokenizer moves its points)")
         if let fineTunedBlocks {

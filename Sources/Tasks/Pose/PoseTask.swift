@@ -59,6 +59,15 @@ public enum PoseTask: PipelineTask {
         public var quarterCheckedRefined: PoseMetrics?
         /// Share of views whose quarter check kept the prediction's own quarter.
         public var quarterCheckKeptPrediction: Double?
+        /// The quarter-checked pose moved to whichever pose of a grid around it renders closest
+        /// (`local_search`), and that refined: the learned pose searched only near itself.
+        public var localSearched: PoseMetrics?
+        public var localSearchedRefined: PoseMetrics?
+        /// Share of views whose local search kept the quarter-checked pose.
+        public var localSearchKeptPose: Double?
+        /// A random training pose for every view, quarter-checked and locally searched as the
+        /// prediction is: what the check and the search find without the model.
+        public var randomPoseLocalSearched: PoseMetrics?
     }
 
     /// What a finished pose regression reports.
@@ -168,6 +177,7 @@ public enum PoseTask: PipelineTask {
             let nearest = PoseBaselines.nearestView(data, split: split)
             var refined: [PoseError] = [], nearestRefined: [PoseError] = [], searchedRefined: [PoseError] = []
             var searched: PoseRefiner.SearchResult?, quarterChecked: PoseRefiner.SearchResult?, quarterCheckedRefined: [PoseError] = []
+            var localSearched: PoseRefiner.SearchResult?, localSearchedRefined: [PoseError] = [], randomPoseLocalSearched: [PoseError] = []
             if settings.search.enabled {
                 let bar = ProgressBar(label: "search")
                 searched = try refiner.search(errors, candidates: candidates) { bar.update(done: $0, total: $1, detail: "") }
@@ -175,6 +185,16 @@ public enum PoseTask: PipelineTask {
             if settings.quarterCheck {
                 let bar = ProgressBar(label: "quarter check")
                 quarterChecked = try refiner.quarterCheck(errors, cameraDistance: cameraDistance) { bar.update(done: $0, total: $1, detail: "") }
+            }
+            if let quarterChecked, settings.localSearch.enabled {
+                let bar = ProgressBar(label: "local search")
+                localSearched = try refiner.localSearch(quarterChecked.errors, local: settings.localSearch) { bar.update(done: $0, total: $1, detail: "") }
+                if settings.localSearch.fromRandomPoses {
+                    let random = PoseBaselines.randomTrainingPose(data, split: split, seed: seed)
+                    let randomBar = ProgressBar(label: "local search from random poses")
+                    randomPoseLocalSearched = try refiner.localSearch(try refiner.quarterCheck(random, cameraDistance: cameraDistance).errors,
+                                                                      local: settings.localSearch) { randomBar.update(done: $0, total: $1, detail: "") }.errors
+                }
             }
             if settings.refine.enabled {
                 if searched == nil || settings.refine.predictions {
@@ -193,6 +213,10 @@ public enum PoseTask: PipelineTask {
                     let quarterBar = ProgressBar(label: "refine quarter-checked")
                     quarterCheckedRefined = try refiner.refine(quarterChecked.errors) { quarterBar.update(done: $0, total: $1, detail: "") }
                 }
+                if let localSearched, searched == nil || settings.refine.predictions {
+                    let localBar = ProgressBar(label: "refine local-searched")
+                    localSearchedRefined = try refiner.refine(localSearched.errors) { localBar.update(done: $0, total: $1, detail: "") }
+                }
             }
             let n = zoo.count, turnable = settings.tokenizer == .grid
             let turned = turnable ? (1..<4).map { training.predict(split, quarterTurns: $0) } : []
@@ -208,10 +232,14 @@ public enum PoseTask: PipelineTask {
                                      searchKeptPrediction: searched.map { Double($0.keptPrediction) / Double(errors.count) },
                                      quarterChecked: quarterChecked.flatMap { PoseMetrics($0.errors) },
                                      quarterCheckedRefined: PoseMetrics(quarterCheckedRefined),
-                                     quarterCheckKeptPrediction: quarterChecked.map { Double($0.keptPrediction) / Double(errors.count) })
+                                     quarterCheckKeptPrediction: quarterChecked.map { Double($0.keptPrediction) / Double(errors.count) },
+                                     localSearched: localSearched.flatMap { PoseMetrics($0.errors) },
+                                     localSearchedRefined: PoseMetrics(localSearchedRefined),
+                                     localSearchKeptPose: localSearched.map { Double($0.keptPrediction) / Double(errors.count) },
+                                     randomPoseLocalSearched: PoseMetrics(randomPoseLocalSearched))
             if split == .unseenView { summary.unseenView = result } else { summary.unseenScene = result }
             table.add(split: split, errors: errors, refined: refined, searchedRefined: searchedRefined,
-                      quarterCheckedRefined: quarterCheckedRefined, data: data)
+                      quarterCheckedRefined: quarterCheckedRefined, localSearchedRefined: localSearchedRefined, data: data)
             let title = "\(split.rawValue.replacingOccurrences(of: "_", with: " ")): " + String(format: "median %.1f deg", predicted.rotationMedianDeg)
             try PNG.write(CameraFigure.make(truth: errors.map { data.pose(scene: $0.scene, view: $0.view).position },
                                             predicted: errors.map(\.predictedPosition), title: title),

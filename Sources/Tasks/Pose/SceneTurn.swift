@@ -10,7 +10,13 @@ public enum SceneTurn {
     /// A camera-to-world pose after its scene turned by `k` quarter turns: R' = T·R, t' = T·t.
     public static func pose(_ pose: (rotation: [Float], position: SIMD3<Float>), quarterTurns k: Int) -> (rotation: [Float], position: SIMD3<Float>) {
         guard k % 4 != 0 else { return pose }
-        let t = matrix(quarterTurns: k), r = pose.rotation, p = pose.position
+        return self.pose(pose, turnedBy: matrix(quarterTurns: k))
+    }
+
+    /// A camera-to-world pose after its scene turned by the rotation `t` (row-major 3×3) about the
+    /// origin: R' = T·R, t' = T·t.
+    public static func pose(_ pose: (rotation: [Float], position: SIMD3<Float>), turnedBy t: [Float]) -> (rotation: [Float], position: SIMD3<Float>) {
+        let r = pose.rotation, p = pose.position
         var rotation = [Float](repeating: 0, count: 9)
         for i in 0..<3 { for j in 0..<3 { rotation[3 * i + j] = (0..<3).reduce(0) { $0 + t[3 * i + $1] * r[3 * $1 + j] } } }
         let position = SIMD3((0..<3).map { i in t[3 * i] * p.x + t[3 * i + 1] * p.y + t[3 * i + 2] * p.z })
