@@ -66,7 +66,10 @@ import Zoo
         for cell in encoders.cells {
             let cellPose = try cellPipeline(encoders, cell).settings(for: .pose, as: PoseSettings.self)
             #expect(!cellPose.search.enabled && cellPose.trainScenes == nil && cellPose.learningRate == 3e-4)
+            // The local search runs, its control (the same for every encoder) does not.
+            #expect(cellPose.localSearch.enabled && !cellPose.localSearch.fromRandomPoses)
         }
+        #expect(try scenes.cells.allSatisfy { try !cellPipeline(scenes, $0).settings(for: .pose, as: PoseSettings.self).localSearch.fromRandomPoses })
         // Table 2: six tokenizer rows, the images baseline and a control, five seeds each, every cell a valid classify run.
         let table2 = try AblationPlan.load(fixture("../../../Pipelines/ablations/tokenizers.yaml"))
         #expect(table2.cells.count == 8 * 5 && table2.stage == .classify && table2.variedStages == ["classify"])
