@@ -27,7 +27,7 @@ public struct LocalSearch: Sendable, Equatable, Codable {
         try check.range(rounds, 1...10, "rounds")
     }
 
-    public typealias Pose = (rotation: [Float], position: SIMD3<Float>)
+    public typealias Pose = PoseSearch.Pose
 
     /// `pose` orbited about the origin by `azimuth` degrees about +z, then raised by `elevation`
     /// degrees about its camera's horizontal axis (the rotation's first column): camera and
