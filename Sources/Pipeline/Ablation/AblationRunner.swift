@@ -1,24 +1,29 @@
 import Foundation
 import Formats
 import Training
+import ZooStore
 
 /// Runs every cell of an ablation grid: skips cells already finished, records cells that fail and
 /// goes on, and writes tables of mean ± std per cell (over the repeat axis) as Markdown and CSV,
-/// and a figure per metric against the first grid axis other than the repeats.
+/// and a figure per metric against the first grid axis other than the repeats. With a `shard`
+/// i/n it runs only every n-th cell from the i-th, so that n processes (or machines sharing the
+/// folder) split the grid; its tables include whatever cells of the other shards have finished.
 public struct AblationRunner {
     public let plan: AblationPlan
     public let runRoot: String
     public let catalog: StageCatalog
+    public let shard: Shard
 
-    public init(plan: AblationPlan, runRoot: String = "Checkpoints", catalog: StageCatalog = .builtIn) {
+    public init(plan: AblationPlan, runRoot: String = "Checkpoints", catalog: StageCatalog = .builtIn, shard: Shard = .whole) {
         self.plan = plan
         self.runRoot = runRoot
         self.catalog = catalog
+        self.shard = shard
     }
 
     public var folder: String { "\(runRoot)/ablations/\(plan.name)" }
 
-    /// One cell's outcome.
+    /// One cell's outcome: finished (`summary`), failed (`error`), or not finished yet (neither: another shard's).
     public struct CellResult {
         public let cell: [(key: String, value: String)]
         public let summary: SummaryTable?
@@ -31,8 +36,10 @@ public struct AblationRunner {
         let cells = plan.cells
         // Cells share the base pipeline's earlier stages unless the grid changes their settings.
         let sharesDependencies = plan.variedStages.isSubset(of: [plan.stage.rawValue])
-        var results: [CellResult] = []
-        for (i, cell) in cells.enumerated() {
+        // Every cell as its folder stands (finished, failed or not yet run), so that the tables
+        // written after each cell hold the other shards' cells too.
+        var results = cells.map { cell in Self.recorded(cell, in: RunFolder(path: "\(folder)/\(AblationPlan.identifier(cell))")) }
+        for (i, cell) in cells.enumerated() where shard.owns(i) {
             let id = AblationPlan.identifier(cell)
             let cellFolder = "\(folder)/\(id)"
             let overrides = plan.overrides(for: cell)
@@ -43,15 +50,23 @@ public struct AblationRunner {
                 let context = StageContext(pipeline: definition, catalog: catalog, runRoot: sharesDependencies ? runRoot : "\(cellFolder)/pipeline",
                                            runDirectoryOverride: cellFolder, requestedStage: plan.stage)
                 let summary = try StageRunner.run(plan.stage, context: context)
-                results.append(CellResult(cell: cell, summary: summary, error: summary == nil ? "did not finish" : nil))
+                results[i] = CellResult(cell: cell, summary: summary, error: summary == nil ? "did not finish" : nil)
             } catch {
                 log("ablation \(plan.name): cell \(id) failed: \(error)")
-                results.append(CellResult(cell: cell, summary: nil, error: "\(error)"))
+                results[i] = CellResult(cell: cell, summary: nil, error: "\(error)")
                 try? FileBytes.writeAtomically(Array("\(error)\n".utf8), to: "\(cellFolder)/failed.txt")
             }
             try writeTables(results)      // after every cell, so an interrupted ablation leaves its tables so far
         }
+        try writeTables(results)
         return results
+    }
+
+    /// A cell as its folder records it: finished, failed (`failed.txt` of its last try), or neither.
+    private static func recorded(_ cell: [(key: String, value: String)], in folder: RunFolder) -> CellResult {
+        if folder.isDone { return CellResult(cell: cell, summary: folder.summary(), error: nil) }
+        let failure = FileManager.default.contents(atPath: folder.file("failed.txt")).map { String(decoding: $0, as: UTF8.self) }
+        return CellResult(cell: cell, summary: nil, error: failure)
     }
 
     /// Mean ± std of each metric over the repeat axis, per combination of the other axes.
@@ -74,7 +89,7 @@ public struct AblationRunner {
             let members = groups[key]!
             let values = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
             let finished = members.compactMap(\.summary)
-            let failed = members.count - finished.count
+            let failed = members.filter { $0.error != nil }.count
             var mdCells = values + ["\(finished.count)", "\(failed)"]
             var csvCells = values + ["\(finished.count)", "\(failed)"]
             for metric in plan.metrics {
@@ -98,7 +113,8 @@ public struct AblationRunner {
         }
         var cellsCSV = (plan.axes.map(\.key) + ["status"] + plan.metrics).joined(separator: ",") + "\n"
         for r in results {
-            let status = r.error.map { "failed: " + $0.replacingOccurrences(of: ",", with: ";").replacingOccurrences(of: "\n", with: " ") } ?? "done"
+            let status = r.error.map { "failed: " + $0.replacingOccurrences(of: ",", with: ";").replacingOccurrences(of: "\n", with: " ") }
+                ?? (r.summary == nil ? "not finished" : "done")
             cellsCSV += (r.cell.map(\.value) + [status] + plan.metrics.map { r.summary?.numbers[$0].map { String($0) } ?? "" })
                 .joined(separator: ",") + "\n"
         }

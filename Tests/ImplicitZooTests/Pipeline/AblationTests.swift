@@ -2,6 +2,7 @@ import Formats
 import Foundation
 import Pipeline
 import Testing
+import ZooStore
 
 @Suite struct AblationTests {
     /// A tiny 2-D zoo pipeline: seconds per cell.
@@ -55,6 +56,47 @@ import Testing
         let written = try FileManager.default.attributesOfItem(atPath: zoo)[.modificationDate] as? Date
         let again = try runner.run { _ in }
         #expect(again.filter { $0.summary != nil }.count == 2)
+        #expect(try FileManager.default.attributesOfItem(atPath: zoo)[.modificationDate] as? Date == written)
+    }
+
+    /// Two shards split a grid: each runs every other cell, and its tables hold its own cells and
+    /// those the other shard has finished; cells left to an unfinished shard count as neither.
+    @Test func shardsSplitTheGridAndShareTheirTables() throws {
+        let dir = TemporaryDirectory("shards")
+        dir.write("tiny.yaml", Array(Self.pipeline.utf8))
+        let plan = """
+            name: halves
+            pipeline: \(dir.file("tiny.yaml"))
+            stage: zoo2d
+            grid:
+              zoo2d.fit.maximum_steps: [3, 4]
+              zoo2d.fit.init_seed: [1, 2]
+            repeat: zoo2d.fit.init_seed
+            metrics: [inrs]
+            """
+        dir.write("halves.yaml", Array(plan.utf8))
+        let loaded = try AblationPlan.load(dir.file("halves.yaml"))
+        let second = AblationRunner(plan: loaded, runRoot: dir.path, shard: Shard(index: 1, count: 2))
+        let own = try second.run { _ in }
+        #expect(own.map { $0.summary != nil } == [false, true, false, true])
+        #expect(own.allSatisfy { $0.error == nil })
+        #expect(!FileManager.default.fileExists(atPath: "\(second.folder)/\(AblationPlan.identifier(loaded.cells[0]))"))
+        var csv = try String(contentsOfFile: "\(second.folder)/results.csv", encoding: .utf8).split(separator: "\n")
+        let steps = { (i: Int) in loaded.cells[i].first { $0.key == "zoo2d.fit.maximum_steps" }!.value }
+        let ownCounts = ["3", "4"].map { value in [1, 3].filter { steps($0) == value }.count }
+        #expect(csv.dropFirst().map { String($0.prefix(6)) } == ["3,\(ownCounts[0]),0,", "4,\(ownCounts[1]),0,"])
+        let cells = try String(contentsOfFile: "\(second.folder)/cells.csv", encoding: .utf8)
+        #expect(cells.components(separatedBy: ",not finished,").count == 3)
+
+        let first = AblationRunner(plan: loaded, runRoot: dir.path, shard: Shard(index: 0, count: 2))
+        let all = try first.run { _ in }
+        #expect(all.allSatisfy { $0.summary != nil })
+        csv = try String(contentsOfFile: "\(first.folder)/results.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv.dropFirst().map { String($0.prefix(6)) } == ["3,2,0,", "4,2,0,"])
+        // The whole grid afterwards reruns nothing.
+        let zoo = "\(first.folder)/\(AblationPlan.identifier(loaded.cells[1]))/zoo.h5"
+        let written = try FileManager.default.attributesOfItem(atPath: zoo)[.modificationDate] as? Date
+        #expect(try AblationRunner(plan: loaded, runRoot: dir.path).run { _ in }.allSatisfy { $0.summary != nil })
         #expect(try FileManager.default.attributesOfItem(atPath: zoo)[.modificationDate] as? Date == written)
     }
 
