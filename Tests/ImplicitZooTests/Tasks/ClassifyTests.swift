@@ -81,14 +81,19 @@ struct FittedFashionMNIST: @unchecked Sendable {
 
     /// The ViT learns Fashion-MNIST from SIRENs through the grid tokenizer about as well as from the
     /// photos themselves, and through learnable pixels too: all far above chance (0.1). On this
-    /// little data (320 examples, 200 steps) the nearest neighbour on pixels (0.76) still wins.
+    /// little data (320 examples, 200 steps) the nearest neighbour on pixels (0.76) still wins. One
+    /// run's accuracy on the 80 test examples moves by up to 0.16 with the seed (and with the CPU's
+    /// rounding), so grid and photos are averaged over 3 seeds.
     @Test func learnsFromINRsAsFromImages() throws {
-        let grid = try Self.train(Self.settings(.grid)).metrics().accuracy
-        let photos = try Self.train(Self.settings(input: .images), images: true).metrics().accuracy
+        let seeds: [UInt64] = [1, 2, 3]
+        let grid = try seeds.map { try Self.train(Self.settings(.grid), seed: $0).metrics().accuracy }.reduce(0, +) / 3
+        let photos = try seeds.map { try Self.train(Self.settings(input: .images), images: true, seed: $0).metrics().accuracy }.reduce(0, +) / 3
         let pixels = try Self.train(Self.settings(.learnablePixels)).metrics().accuracy
-        // Measured: grid 0.575, images 0.50, learnable pixels 0.55 (80 test examples).
+        // Measured on an AMD EPYC with AVX-512 (Zen 4), seeds 1, 2, 3: grid 0.400, 0.5625, 0.5625;
+        // images 0.50, 0.5125, 0.5625; learnable pixels (seed 1) 0.5375. Elsewhere seed 1 gave grid
+        // 0.575, images 0.50, learnable pixels 0.55.
         #expect(grid > 0.4 && photos > 0.4 && pixels > 0.4, "grid \(grid), images \(photos), learnable pixels \(pixels)")
-        #expect(Swift.abs(grid - photos) < 0.15, "grid \(grid) vs images \(photos)")
+        #expect(Swift.abs(grid - photos) < 0.12, "grid \(grid) vs images \(photos)")
     }
 
     /// An interrupted run resumes to bit-identical parameters, the tokenizer's and the draws of the
