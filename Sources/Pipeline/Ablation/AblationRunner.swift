@@ -36,8 +36,8 @@ public struct AblationRunner {
         let cells = plan.cells
         // Cells share the base pipeline's earlier stages unless the grid changes their settings.
         let sharesDependencies = plan.variedStages.isSubset(of: [plan.stage.rawValue])
-        // Every cell as its folder stands (finished, failed or not yet run), so that the tables
-        // written after each cell hold the other shards' cells too.
+        // Every cell as its folder stands (finished, failed or not yet run), read again before each
+        // table, so that the tables hold the other shards' cells too.
         var results = cells.map { cell in Self.recorded(cell, in: RunFolder(path: "\(folder)/\(AblationPlan.identifier(cell))")) }
         for (i, cell) in cells.enumerated() where shard.owns(i) {
             let id = AblationPlan.identifier(cell)
@@ -56,10 +56,19 @@ public struct AblationRunner {
                 results[i] = CellResult(cell: cell, summary: nil, error: "\(error)")
                 try? FileBytes.writeAtomically(Array("\(error)\n".utf8), to: "\(cellFolder)/failed.txt")
             }
-            try writeTables(results)      // after every cell, so an interrupted ablation leaves its tables so far
+            try writeTables(refreshingOtherShards(results))   // after every cell, so an interrupted ablation leaves its tables so far
         }
+        results = refreshingOtherShards(results)
         try writeTables(results)
         return results
+    }
+
+    /// The results with every cell this shard does not own read again from its folder: another
+    /// shard may have finished (or failed) it since this one started.
+    private func refreshingOtherShards(_ results: [CellResult]) -> [CellResult] {
+        results.enumerated().map { i, result in
+            shard.owns(i) ? result : Self.recorded(result.cell, in: RunFolder(path: "\(folder)/\(AblationPlan.identifier(result.cell))"))
+        }
     }
 
     /// A cell as its folder records it: finished, failed (`failed.txt` of its last try), or neither.

@@ -100,6 +100,39 @@ import ZooStore
         #expect(try FileManager.default.attributesOfItem(atPath: zoo)[.modificationDate] as? Date == written)
     }
 
+    /// A shard's tables hold the cells another shard finished after it started, not only those
+    /// finished before (the cells of the others are read again before every table).
+    @Test func shardTablesPickUpCellsFinishedMeanwhile() throws {
+        let dir = TemporaryDirectory("shards-meanwhile")
+        dir.write("tiny.yaml", Array(Self.pipeline.utf8))
+        let plan = """
+            name: meanwhile
+            pipeline: \(dir.file("tiny.yaml"))
+            stage: zoo2d
+            grid:
+              zoo2d.fit.maximum_steps: [3]
+              zoo2d.fit.init_seed: [1, 2]
+            repeat: zoo2d.fit.init_seed
+            metrics: [inrs]
+            """
+        dir.write("meanwhile.yaml", Array(plan.utf8))
+        let loaded = try AblationPlan.load(dir.file("meanwhile.yaml"))
+        var other: [AblationRunner.CellResult]?
+        // The second shard starts its only cell; the first shard runs its cell to the end meanwhile.
+        let second = try AblationRunner(plan: loaded, runRoot: dir.path, shard: Shard(index: 1, count: 2)).run { line in
+            if line.contains("cell 2/2"), other == nil {
+                other = try? AblationRunner(plan: loaded, runRoot: dir.path, shard: Shard(index: 0, count: 2)).run { _ in }
+            }
+        }
+        #expect(other?.map { $0.summary != nil } == [true, false])
+        #expect(second.allSatisfy { $0.summary != nil })
+        let folder = AblationRunner(plan: loaded, runRoot: dir.path).folder
+        let cells = try String(contentsOfFile: "\(folder)/cells.csv", encoding: .utf8)
+        #expect(!cells.contains("not finished"))
+        let csv = try String(contentsOfFile: "\(folder)/results.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv.dropFirst().map { String($0.prefix(6)) } == ["3,2,0,"])
+    }
+
     /// Named variants (several overrides each) form the last axis: every seed covers every
     /// variant, the tables group by variant, and a variant that is not key=value is refused.
     @Test func variantsAreRowsOfSeveralOverrides() throws {
