@@ -81,9 +81,14 @@ public struct PoseSearch: Sendable, Equatable, Codable {
         return images
     }
 
+    /// `PoseSearch.closest(to:size:resolution:among:)` at this search's resolution.
+    public func closest(to image: [Float], size: Int, among renders: [[Float]]) -> Int {
+        Self.closest(to: image, size: size, resolution: resolution, among: renders)
+    }
+
     /// Index of the render (each `[resolution·resolution·3]`) closest in squared pixel distance to
     /// `image` (`[size·size·3]`, averaged down to `resolution` first).
-    public func closest(to image: [Float], size: Int, among renders: [[Float]]) -> Int {
+    public static func closest(to image: [Float], size: Int, resolution: Int, among renders: [[Float]]) -> Int {
         let view = LabelledImages.areaAverage(image, from: (size, size), to: (resolution, resolution))
         let distances = renders.map { r in zip(r, view).reduce(Float(0)) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
         return distances.indices.min { distances[$0] < distances[$1] }!

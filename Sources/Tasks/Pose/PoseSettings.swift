@@ -72,6 +72,9 @@ public struct PoseSettings: StageSettings, Equatable {
     /// the predictions are, `local_searched_refined`): the learned pose's neighbourhood searched
     /// through the NeRF, no other pose rendered.
     public var localSearch = LocalSearch()
+    /// The search through each scene's sampled volume, the model's input, in place of its NeRF
+    /// (`volume_searched`): a baseline needing no model.
+    public var volumeSearch = VolumeSearch()
     /// Null: the pipeline's seed.
     public var seed: UInt64?
 
@@ -80,7 +83,7 @@ public struct PoseSettings: StageSettings, Equatable {
     enum CodingKeys: String, CodingKey {
         case initialization = "init", pretrainedRun, tokenizer, trainViews, trainScenes, epochs, steps, batchSize, viewsPerStep, learningRate,
              pretrainedLearningRate, freezeVolumeEncoder, fineTunedBlocks, sceneTurns, volumeTurns, renderedViews, tokenizerLearningRate, weightDecay, warmupEpochs, evaluateEvery, checkpointEvery, model,
-             refine, search, quarterCheck, localSearch, seed
+             refine, search, quarterCheck, localSearch, volumeSearch, seed
     }
 
     public static let volatileKeys: Set<String> = ["checkpoint_every", "evaluate_every", "pretrained_run"]
@@ -103,6 +106,7 @@ public struct PoseSettings: StageSettings, Equatable {
         try search.validate(check.section("search"))
         try renderedViews.validate(check.section("rendered_views"))
         try localSearch.validate(check.section("local_search"))
+        try volumeSearch.validate(check.section("volume_search"))
         try check.require(!localSearch.enabled || quarterCheck, "local_search.enabled",
                           "the local search starts from the quarter-checked poses, which needs quarter_check=true")
         try check.require(!freezeVolumeEncoder || tokenizer == .grid, "freeze_volume_encoder",

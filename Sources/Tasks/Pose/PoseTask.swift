@@ -68,6 +68,10 @@ public enum PoseTask: PipelineTask {
         /// A random training pose for every view, quarter-checked and locally searched as the
         /// prediction is: what the check and the search find without the model.
         public var randomPoseLocalSearched: PoseMetrics?
+        /// The training pose whose render through the scene's sampled volume (the model's own
+        /// input) is closest to the view (`volume_search`): what a comparison with the volume finds
+        /// with no model.
+        public var volumeSearched: PoseMetrics?
     }
 
     /// What a finished pose regression reports.
@@ -110,6 +114,9 @@ public enum PoseTask: PipelineTask {
         public let training: PoseTraining
         public let data: PoseDataset
         public let zoo: ZooReader
+        /// Every scene's sampled volume `[N, S, S, S, 4]` and the grid it was sampled on.
+        public let volumes: Tensor
+        public let grid: VolumeGrid
         public let seed: UInt64
     }
 
@@ -148,7 +155,7 @@ public enum PoseTask: PipelineTask {
         } catch {
             throw TrainingError.checkpointMismatch("the pretraining checkpoint does not fit the volume encoder: \(error)")
         }
-        return Prepared(training: training, data: data, zoo: zoo, seed: seed)
+        return Prepared(training: training, data: data, zoo: zoo, volumes: volumes, grid: grid, seed: seed)
     }
 
     public static func run(_ settings: PoseSettings, context: TaskContext) throws -> Summary? {
@@ -171,6 +178,8 @@ public enum PoseTask: PipelineTask {
         let trainingPoses = data.pairs(.train).map { data.pose(scene: $0.scene, view: $0.view) }
         let candidates = PoseSearch.spread(trainingPoses, count: settings.search.candidates)
         let cameraDistance = PoseSearch.meanCameraDistance(trainingPoses)
+        let volumeCandidates = PoseSearch.spread(trainingPoses, count: settings.volumeSearch.candidates)
+        let geometry = try zoo.sceneGeometry()
         for split in [PoseSplit.unseenView, .unseenScene] {
             let errors = training.predict(split)
             guard let predicted = PoseMetrics(errors) else { continue }
@@ -195,6 +204,12 @@ public enum PoseTask: PipelineTask {
                     randomPoseLocalSearched = try refiner.localSearch(try refiner.quarterCheck(random, cameraDistance: cameraDistance).errors,
                                                                       local: settings.localSearch) { randomBar.update(done: $0, total: $1, detail: "") }.errors
                 }
+            }
+            var volumeSearched: [PoseError] = []
+            if settings.volumeSearch.enabled {
+                let bar = ProgressBar(label: "volume search")
+                volumeSearched = settings.volumeSearch.search(data.pairs(split), candidates: volumeCandidates, data: data, volumes: p.volumes,
+                                                              grid: p.grid, geometry: geometry) { bar.update(done: $0, total: $1, detail: "") }
             }
             if settings.refine.enabled {
                 if searched == nil || settings.refine.predictions {
@@ -236,7 +251,8 @@ public enum PoseTask: PipelineTask {
                                      localSearched: localSearched.flatMap { PoseMetrics($0.errors) },
                                      localSearchedRefined: PoseMetrics(localSearchedRefined),
                                      localSearchKeptPose: localSearched.map { Double($0.keptPrediction) / Double(errors.count) },
-                                     randomPoseLocalSearched: PoseMetrics(randomPoseLocalSearched))
+                                     randomPoseLocalSearched: PoseMetrics(randomPoseLocalSearched),
+                                     volumeSearched: PoseMetrics(volumeSearched))
             if split == .unseenView { summary.unseenView = result } else { summary.unseenScene = result }
             table.add(split: split, errors: errors, refined: refined, searchedRefined: searchedRefined,
                       quarterCheckedRefined: quarterCheckedRefined, localSearchedRefined: localSearchedRefined, data: data)

@@ -107,6 +107,34 @@ import Glibc
         }
     }
 
+    /// A NeRF sampled on a grid that holds every point its rays reach, then ray-marched from a
+    /// camera, renders as the NeRF does (up to the grid's interpolation), with raw or composited
+    /// colours alike; an empty volume renders the background.
+    @Test(arguments: [nil, Float(1)]) func aSampledVolumeRendersAsTheNeRFItWasSampledFrom(background: Float?) {
+        var rng = RandomGenerator(seed: 6)
+        let config = NeRFConfiguration(width: 8, depth: 2, viewWidth: 4, positionFrequencies: 2, directionFrequencies: 1)
+        let model = NeRF(config, rng: &rng)
+        model.alpha.bias?.assign([0.5])      // a fog that covers every ray partly
+        // Rays from 4 away, depths 2 to 6, 0.69 rad wide: every sample within 3.7 of the origin.
+        let grid = VolumeGrid(size: 64, extent: 4, delta: 4.0 / 63.0, background: background)
+        let batch = NeRFBatch(config, parameters: Dictionary(uniqueKeysWithValues: model.namedParameters.map { ($0.name, $0.tensor.reshaped([1] + $0.tensor.shape)) }))
+        let volume = SampledVolume(values: grid.sample(batch).values, grid: grid)
+        let camera = PinholeCamera(width: 12, height: 12, fieldOfViewX: 0.69, cameraToWorld: PinholeCamera.lookAt(eye: SIMD3(1.5, -3, 2.2)))
+        let rays = camera.rays()
+        var noise: NeRFRendering.DensityNoise? = nil
+        let expected = NeRFRendering.render(model, origins: rays.origins, directions: rays.directions,
+                                            depths: RaySampling.midpoints(rays: 144, samples: 32, near: 2, far: 6),
+                                            background: 1, lastDelta: 4.0 / 32, noise: &noise)
+        let rendered = volume.render(camera, near: 2, far: 6, samples: 32, lastSegment: 4.0 / 32, background: 1)
+        let coverage = expected.opacity.values.reduce(0, +) / 144
+        #expect(coverage > 0.3 && coverage < 0.95, "the fog covers \(coverage) of each ray")
+        let difference = zip(rendered, expected.color.values).map { abs($0 - $1) }
+        #expect(difference.reduce(0, +) / Float(difference.count) < 0.01 && difference.max()! < 0.03)
+
+        let empty = SampledVolume(values: [Float](repeating: 0, count: 4 * 8 * 8 * 8), grid: VolumeGrid(size: 8, extent: 2, background: nil))
+        #expect(empty.render(camera, near: 2, far: 6, samples: 16, lastSegment: 1e10, background: 0.25).allSatisfy { $0 == 0.25 })
+    }
+
     @Test func releasedNeRFHasTheReleasedParameterCount() {
         var rng = RandomGenerator(seed: 1)
         #expect(NeRF(rng: &rng).parameterCount == 84_548)
