@@ -60,14 +60,15 @@ import Zoo
         // Every cell decodes; the last scene count is the whole zoo (a count over its 270 training scenes would stop the cell).
         let sceneCounts = try scenes.cells.map { try cellPipeline(scenes, $0).settings(for: .pose, as: PoseSettings.self).trainScenes }
         #expect(Set(sceneCounts) == [30, 100, nil])
-        // Pretrained against scratch on every training scene, five seeds, the regressor alone.
+        // Pretrained against scratch on every training scene, five seeds (the outer axis), the regressor alone.
         let encoders = try AblationPlan.load(fixture("../../../Pipelines/ablations/study-encoders.yaml"))
         #expect(encoders.cells.count == 2 * 5 && encoders.stage == .pose && encoders.repeatAxis == "pose.seed")
+        #expect(encoders.axes.first?.key == "pose.seed")
         for cell in encoders.cells {
             let cellPose = try cellPipeline(encoders, cell).settings(for: .pose, as: PoseSettings.self)
             #expect(!cellPose.search.enabled && cellPose.trainScenes == nil && cellPose.learningRate == 3e-4)
-            // The local search runs, its control (the same for every encoder) does not.
-            #expect(cellPose.localSearch.enabled && !cellPose.localSearch.fromRandomPoses)
+            // The quarter check runs; the local search, its control and the volume search do not.
+            #expect(cellPose.quarterCheck && !cellPose.localSearch.enabled && !cellPose.localSearch.fromRandomPoses && !cellPose.volumeSearch.enabled)
         }
         #expect(try scenes.cells.allSatisfy { try !cellPipeline(scenes, $0).settings(for: .pose, as: PoseSettings.self).localSearch.fromRandomPoses })
         // Table 2: six tokenizer rows, the images baseline and a control, five seeds each, every cell a valid classify run.
