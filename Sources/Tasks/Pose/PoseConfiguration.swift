@@ -64,6 +64,14 @@ public struct PoseConfiguration: Sendable, Equatable, Codable {
     /// alone is regressed, and a prediction takes the best-scored anchor. The L1 loss on matrix
     /// entries pulls a view whose pose is in doubt towards the mean pose; the scores keep its modes.
     public var rotationAnchors = 0
+    /// With anchors: each anchor's score adds, times a learned weight (starting at
+    /// `anchorComparisonWeight`), how closely the view matches its scene's volume rendered from
+    /// that anchor (`AnchorComparison`: the pixel distance at `volume_search`'s resolution,
+    /// standardised over the anchors), so the anchor is chosen by comparing the view with the volume
+    /// the model reads, and the head learns how far to trust it (scenes as sampled: not with
+    /// `object_frame`, `scene_turns` or `volume_turns`).
+    public var anchorComparison = false
+    public var anchorComparisonWeight: Float = 3
     /// Translations are learned as (t − offset) / scale (the paper's "map to −1..1").
     public var translationOffset = SIMD3<Float>(0, 0, 2.4)
     public var translationScale: Float = 5
@@ -83,6 +91,10 @@ public struct PoseConfiguration: Sendable, Equatable, Codable {
         try check.range(headWidth, 1...8192, "head_width")
         try check.range(rotationWeight, 0...1000, "rotation_weight")
         try check.range(rotationAnchors, 0...4096, "rotation_anchors")
+        try check.require(!anchorComparison || rotationAnchors > 0, "anchor_comparison", "the comparison scores anchors: set rotation_anchors too")
+        try check.require(!anchorComparison || !objectFrame, "anchor_comparison",
+                          "the comparison renders the scene as it stands, while object_frame scores anchors in the object's frame (set one)")
+        try check.range(anchorComparisonWeight, -1000...1000, "anchor_comparison_weight")
         try check.range(translationScale, 1e-6...1e6, "translation_scale")
     }
 }

@@ -103,6 +103,8 @@ public final class PoseRegressor: Layer {
     /// Anchor rotations (row-major 3×3; up to `config.rotationAnchors` of them, empty for none) and their scores.
     public let anchors: [[Float]]
     public let anchorHead: Linear?
+    /// With `anchor_comparison`, the learned weight `[1]` of the comparison priors in the anchor scores.
+    public let anchorComparisonWeight: Tensor?
 
     /// `anchors`: up to `config.rotationAnchors` rotations (`RotationAnchors.farthestPoints` of the
     /// training poses; fewer when there are fewer poses), none when that is 0.
@@ -142,6 +144,8 @@ public final class PoseRegressor: Layer {
         rotationHead = Linear(config.headWidth, 6 * heads, rng: &rng)
         translationHead = Linear(config.headWidth, 3 * heads, rng: &rng)
         anchorHead = anchors.isEmpty ? nil : Linear(config.headWidth, anchors.count, rng: &rng)
+        anchorComparisonWeight = config.anchorComparison && !anchors.isEmpty
+            ? Tensor(shape: [1], values: [config.anchorComparisonWeight], requiresGrad: true) : nil
         // Start the rotation head near the identity's 6-D code (a tenth of the default weights) so
         // early outputs are valid rotations (with anchors: each anchor itself).
         rotationHead.weight.scaleInPlace(by: 0.1)
@@ -163,6 +167,7 @@ public final class PoseRegressor: Layer {
             + prefixed("pose_transformer", poseTransformer) + prefixed("head.shared", shared)
             + prefixed("head.rotation", rotationHead) + prefixed("head.translation", translationHead)
             + (anchorHead.map { prefixed("head.anchor", $0) } ?? [])
+            + (anchorComparisonWeight.map { [("head.anchor_comparison_weight", $0)] } ?? [])
     }
 
     /// Scene tokens `[B, N, P³·C]` → pooled encoded tokens `[B, N / pool³, dim]`.
@@ -207,9 +212,12 @@ public final class PoseRegressor: Layer {
     /// which the canonical head cannot score). With `aligned_volume` the pose transformer reads,
     /// in place of `scenes`, each scene's row of `frameScenes` turned back by its turn.
     /// The pose is read out at the first token: the image token, or the pose query (which carries
-    /// the volume summary when there is one).
-    public func callAsFunction(scenes: Tensor, images: Tensor, anchorOf: [Int]? = nil, turnOf: [Int]? = nil, frameScenes: Tensor? = nil)
-        -> PoseOutput {
+    /// the volume summary when there is one). With `anchor_comparison`, `anchorPriors [B·V, K]`
+    /// (`AnchorComparison.priors`) are added to the anchor scores, times the learned weight.
+    public func callAsFunction(scenes: Tensor, images: Tensor, anchorOf: [Int]? = nil, turnOf: [Int]? = nil, frameScenes: Tensor? = nil,
+                               anchorPriors: Tensor? = nil) -> PoseOutput {
+        precondition((anchorPriors != nil) == (anchorComparisonWeight != nil),
+                     "PoseRegressor: anchor priors `[B·V, K]` go with anchor_comparison, and only with it")
         precondition(objectFrame == nil || frameScenes != nil || config.objectFrameHead == .turns,
                      "PoseRegressor: the canonical object-frame head needs the scenes encoded in their turns (frameScenes)")
         let turnScores = turnScores(frameScenes ?? scenes)
@@ -233,7 +241,9 @@ public final class PoseRegressor: Layer {
         let feature = shared(joint.slice(axis: 1, 0..<1).reshaped(bv, d)).gelu()
         let pose: PoseOutput
         if let anchorHead {
-            let scores = anchorHead(feature), k = anchors.count
+            var scores = anchorHead(feature)
+            if let anchorPriors, let anchorComparisonWeight { scores = scores + anchorComparisonWeight * anchorPriors }
+            let k = anchors.count
             let chosen = anchorOf ?? Self.bestRows(scores.values, columns: k)
             let rows = chosen.enumerated().map { $0.offset * k + $0.element }
             let residual = Rotations.matrix(from6D: rotationHead(feature).reshaped(bv * k, 6).indexSelect(axis: 0, rows))

@@ -151,7 +151,7 @@ public enum PoseTask: PipelineTask {
         let training: PoseTraining
         do {
             training = try PoseTraining(volume: pretrain.model, settings: settings, data: data, grid: grid, volumes: volumes,
-                                        nerfs: nerfs, pretrained: pretrained, seed: seed)
+                                        nerfs: nerfs, pretrained: pretrained, seed: seed, geometry: try zoo.sceneGeometry())
         } catch {
             throw TrainingError.checkpointMismatch("the pretraining checkpoint does not fit the volume encoder: \(error)")
         }

@@ -3,6 +3,7 @@ import NN
 import Tensor
 import Tokens
 import Training
+import ZooStore
 
 extension RandomStreamKey {
     /// Which training views of each scene a pose step uses.
@@ -57,15 +58,18 @@ public final class PoseTraining: TrainingTask {
     /// would move the features its fixed standardisation divides by their spread between scenes,
     /// and in the pose stage its scores then collapsed to one turn); nil when neither is used.
     public private(set) var startingEncodings: Tensor?
+    /// With `model.anchor_comparison`, every scene's volume rendered from every anchor.
+    public let anchorComparison: AnchorComparison?
     /// With `fine_tuned_blocks`, the volume encoder's blocks before the fine-tuned ones (0: none).
     public let frozenBlocks: Int
     /// What the patch embedding and the frozen blocks make of every scene `[N, T, dim]`, by quarter
     /// turn, each computed when first asked for.
     private var frozenEncodings: [Int: Tensor] = [:]
 
-    /// `pretrained`: the volume encoder's parameters by name (a pretraining checkpoint may hold more).
+    /// `pretrained`: the volume encoder's parameters by name (a pretraining checkpoint may hold more);
+    /// `geometry`: the zoo's (needed with `model.anchor_comparison`, to render the volumes).
     public init(volume: MAE3DConfiguration, settings: PoseSettings, data: PoseDataset, grid: VolumeGrid, volumes: Tensor,
-                nerfs: NeRFBatch?, pretrained: [String: Tensor]?, seed: UInt64) throws(ParameterLoadError) {
+                nerfs: NeRFBatch?, pretrained: [String: Tensor]?, seed: UInt64, geometry: SceneGeometry? = nil) throws(ParameterLoadError) {
         var rng = RandomGenerator(seed: seed)
         let trainingPoses = data.trainScenes.flatMap { s in (0..<data.trainViews).map { data.pose(scene: s, view: $0).rotation } }
         let anchors = RotationAnchors.farthestPoints(trainingPoses, count: settings.model.rotationAnchors)
@@ -93,6 +97,14 @@ public final class PoseTraining: TrainingTask {
         self.settings = settings
         self.volumes = volumes
         self.nerfs = nerfs
+        if settings.model.anchorComparison {
+            guard let geometry else { preconditionFailure("PoseTraining: anchor_comparison renders the volumes, which needs the zoo's geometry") }
+            let cameraDistance = PoseSearch.meanCameraDistance(data.pairs(.train).map { data.pose(scene: $0.scene, view: $0.view) })
+            anchorComparison = AnchorComparison(anchors: anchors, volumes: volumes, grid: grid, geometry: geometry,
+                                                fieldOfViewX: data.fieldOfViewX, cameraDistance: cameraDistance, search: settings.volumeSearch)
+        } else {
+            anchorComparison = nil
+        }
         startingEncodings = nil
         guard settings.freezeVolumeEncoder || model.objectFrame != nil else { return }
         let n = volumes.shape[0], turnsCached = tokenizer.isLearnable ? 1 : 4
@@ -225,8 +237,10 @@ public final class PoseTraining: TrainingTask {
 
     /// Adds the gradients of `weight` × the batch's loss; returns that weighted loss.
     func accumulateGradients(_ batch: PoseBatch, weight: Float) -> Float {
+        let views = batch.images.shape[0] / max(1, batch.scenes.count)
         let output = model(scenes: encode(batch.scenes, turns: batch.turns, tokens: batch.tokens), images: batch.images,
-                           anchorOf: batch.nearestAnchors, turnOf: batch.sceneTurns, frameScenes: frameScenes(batch.scenes, turns: batch.turns))
+                           anchorOf: batch.nearestAnchors, turnOf: batch.sceneTurns, frameScenes: frameScenes(batch.scenes, turns: batch.turns),
+                           anchorPriors: anchorComparison?.priors(images: batch.images, scenes: batch.scenes.flatMap { Array(repeating: $0, count: views) }))
         let rotationWeight = model.config.rotationWeight
         var loss = (output.translation - batch.translations).abs().mean() + rotationWeight * (output.rotation - batch.rotations).abs().mean()
         if let scores = output.anchorScores, let nearest = batch.nearestAnchors { loss = loss + Loss.crossEntropy(scores, targets: nearest) }
@@ -285,8 +299,10 @@ public final class PoseTraining: TrainingTask {
                     let views = pairs.filter { $0.scene == scene }
                     let sceneTokens = encoded.slice(axis: 0, i..<(i + 1))
                     let frame = frameScenes([shown[i]], turns: turns.map { [$0[i]] })
-                    let output = model(scenes: sceneTokens, images: data.images(views),
-                                       turnOf: trueTurn ? [(quarterTurns % 4 + 4) % 4] : nil, frameScenes: frame)
+                    let images = data.images(views)
+                    let output = model(scenes: sceneTokens, images: images,
+                                       turnOf: trueTurn ? [(quarterTurns % 4 + 4) % 4] : nil, frameScenes: frame,
+                                       anchorPriors: anchorComparison?.priors(images: images, scenes: views.map { _ in shown[i] }, quarterTurns: quarterTurns))
                     let (r, t) = (output.rotation.values, output.translation.values)
                     for (j, pair) in views.enumerated() {
                         let position = SIMD3(t[3 * j], t[3 * j + 1], t[3 * j + 2]) * model.config.translationScale
