@@ -40,7 +40,7 @@ import Zoo
         // Every cell decodes and is valid: a learnable tokenizer or a scratch encoder fine-tunes every block.
         for cell in ablation.cells {
             let cellPose = try cellPipeline(ablation, cell).settings(for: .pose, as: PoseSettings.self)
-            #expect(cellPose.fineTunedBlocks == nil && cellPose.epochs == 50 && !cellPose.refine.enabled)
+            #expect(cellPose.fineTunedBlocks == nil && cellPose.epochs == 50 && !cellPose.refine.enabled && !cellPose.model.anchorComparison)
             try cellPose.validate(SettingsCheck(file: "pose.yaml", path: "stages.pose"))
         }
         let segmentation = try AblationPlan.load(fixture("../../../Pipelines/ablations/segmentation.yaml"))
@@ -55,6 +55,7 @@ import Zoo
         #expect(studyPose.sceneTurns && studyPose.model.objectFrame && studyPose.freezeVolumeEncoder)
         #expect(studyPose.model.objectFrameHead == .canonical && studyPose.model.objectFramePool == 2)
         #expect(pose.loop(seed: 0, trainingScenes: 32).epochs == 75 && pose.fineTunedBlocks == 4)
+        #expect(pose.model.rotationAnchors == 64 && pose.model.anchorComparison && pose.volumeSearch.enabled)
         let scenes = try AblationPlan.load(fixture("../../../Pipelines/ablations/study-scenes.yaml"))
         #expect(scenes.cells.count == 3 * 2 * 3 && scenes.stage == .pose)
         // Every cell decodes; the last scene count is the whole zoo (a count over its 270 training scenes would stop the cell).
