@@ -29,10 +29,8 @@ public struct AnchorComparison: Sendable {
         let lastSegment = geometry.lastSegment.length(near: geometry.near, far: geometry.far, samples: search.samplesPerRay)
         let cameras = (0..<4).map { turn in
             anchors.map { r in
-                let pose = SceneTurn.pose((rotation: r, position: cameraDistance * SIMD3(r[2], r[5], r[8])), quarterTurns: -turn)
-                let (q, p) = (pose.rotation, pose.position)
-                return PinholeCamera(width: search.resolution, height: search.resolution, fieldOfViewX: fieldOfViewX,
-                                     cameraToWorld: [q[0], q[1], q[2], p.x, q[3], q[4], q[5], p.y, q[6], q[7], q[8], p.z, 0, 0, 0, 1])
+                PoseSearch.camera(SceneTurn.pose((rotation: r, position: cameraDistance * SIMD3(r[2], r[5], r[8])), quarterTurns: -turn),
+                                  size: search.resolution, fieldOfViewX: fieldOfViewX)
             }
         }
         let byScene = PoseRefiner.perView(n) { scene in

@@ -28,6 +28,13 @@ public struct PoseSearch: Sendable, Equatable, Codable {
 
     public typealias Pose = (rotation: [Float], position: SIMD3<Float>)
 
+    /// A square camera of `size` pixels at `pose` (camera-to-world rotation, row-major, and position).
+    public static func camera(_ pose: Pose, size: Int, fieldOfViewX: Float) -> PinholeCamera {
+        let r = pose.rotation, p = pose.position
+        return PinholeCamera(width: size, height: size, fieldOfViewX: fieldOfViewX,
+                             cameraToWorld: [r[0], r[1], r[2], p.x, r[3], r[4], r[5], p.y, r[6], r[7], r[8], p.z, 0, 0, 0, 1])
+    }
+
     /// The mean distance of the poses' cameras from the origin (0 for no poses).
     public static func meanCameraDistance(_ poses: [Pose]) -> Float {
         poses.map { ($0.position * $0.position).sum().squareRoot() }.reduce(0, +) / Float(max(1, poses.count))
@@ -60,10 +67,7 @@ public struct PoseSearch: Sendable, Equatable, Codable {
                 let chunk = poses[start..<min(start + posesPerChunk, poses.count)]
                 var origins: [Tensor] = [], directions: [Tensor] = []
                 for pose in chunk {
-                    let r = pose.rotation, p = pose.position
-                    let camera = PinholeCamera(width: resolution, height: resolution, fieldOfViewX: fieldOfViewX,
-                                               cameraToWorld: [r[0], r[1], r[2], p.x, r[3], r[4], r[5], p.y, r[6], r[7], r[8], p.z, 0, 0, 0, 1])
-                    let rays = camera.rays()
+                    let rays = Self.camera(pose, size: resolution, fieldOfViewX: fieldOfViewX).rays()
                     origins.append(rays.origins)
                     directions.append(rays.directions)
                 }

@@ -34,16 +34,13 @@ public struct VolumeSearch: Sendable, Equatable, Codable {
         let scenes = Array(Set(pairs.map(\.scene))).sorted()
         let perScene = volumes.count / max(1, volumes.shape[0])
         let values = volumes.values
+        let lastSegment = geometry.lastSegment.length(near: geometry.near, far: geometry.far, samples: samplesPerRay)
         let chosen = PoseRefiner.perView(scenes.count, progress: progress) { i -> [Int: Int] in
             let scene = scenes[i]
             let volume = SampledVolume(values: Array(values[(scene * perScene)..<((scene + 1) * perScene)]), grid: grid)
             let renders = candidates.map { pose in
-                let r = pose.rotation, p = pose.position
-                let camera = PinholeCamera(width: resolution, height: resolution, fieldOfViewX: data.fieldOfViewX,
-                                           cameraToWorld: [r[0], r[1], r[2], p.x, r[3], r[4], r[5], p.y, r[6], r[7], r[8], p.z, 0, 0, 0, 1])
-                return volume.render(camera, near: geometry.near, far: geometry.far, samples: samplesPerRay,
-                                     lastSegment: geometry.lastSegment.length(near: geometry.near, far: geometry.far, samples: samplesPerRay),
-                                     background: geometry.background)
+                volume.render(PoseSearch.camera(pose, size: resolution, fieldOfViewX: data.fieldOfViewX), near: geometry.near,
+                              far: geometry.far, samples: samplesPerRay, lastSegment: lastSegment, background: geometry.background)
             }
             var best: [Int: Int] = [:]
             for pair in pairs where pair.scene == scene {
