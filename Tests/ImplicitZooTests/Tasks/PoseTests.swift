@@ -725,19 +725,24 @@ import ZooStore
         #expect(found.keptPrediction <= 1)
     }
 
+    /// A tiny zoo whose views are renders of view-independent NeRFs (4 training views a scene),
+    /// its NeRFs sampled on a 48³ grid that holds every sample of the views' rays (4 from the
+    /// origin, depths 2 to 6), and every (scene, view) pair of its three splits.
+    static func renderedVolumes(in dir: TemporaryDirectory) throws
+        -> (data: PoseDataset, geometry: SceneGeometry, grid: VolumeGrid, volumes: Tensor, pairs: [(scene: Int, view: Int)]) {
+        let zoo = try tinyZoo(in: dir, rendered: true, viewIndependent: true)
+        let data = try PoseDataset(zoo: zoo, trainViews: 4)
+        let geometry = try zoo.sceneGeometry()
+        let grid = VolumeGrid(size: 48, extent: 4, delta: (geometry.far - geometry.near) / 63, background: geometry.background)
+        return (data, geometry, grid, grid.sample(try zoo.nerfs()), data.pairs(.train) + data.pairs(.unseenView) + data.pairs(.unseenScene))
+    }
+
     /// Views that are their NeRF's renders: searching the poses of every view through each scene's
     /// sampled volume in place of its NeRF finds each view's own pose (or one a few degrees off),
     /// on seen and unseen scenes.
     @Test func theVolumeSearchFindsTheCandidateThatRendersTheView() throws {
-        let dir = TemporaryDirectory()
-        let zoo = try Self.tinyZoo(in: dir, rendered: true, viewIndependent: true)
-        let data = try PoseDataset(zoo: zoo, trainViews: 4)
-        let geometry = try zoo.sceneGeometry()
-        // Every sample of the views' rays (4 from the origin, depths 2 to 6) lies inside the grid.
-        let grid = VolumeGrid(size: 48, extent: 4, delta: (geometry.far - geometry.near) / 63, background: geometry.background)
-        let volumes = grid.sample(try zoo.nerfs())
+        let (data, geometry, grid, volumes, pairs) = try Self.renderedVolumes(in: TemporaryDirectory())
         // Candidates: the poses of every view, so each view's own pose is among them.
-        let pairs = data.pairs(.train) + data.pairs(.unseenView) + data.pairs(.unseenScene)
         let candidates = pairs.map { data.pose(scene: $0.scene, view: $0.view) }
         var search = VolumeSearch()
         search.resolution = 16
@@ -754,18 +759,13 @@ import ZooStore
     /// four quarter turns: each view's prior is highest for the anchor of its own pose, and with
     /// the scene turned by a quarter, for its own pose turned with it.
     @Test func theAnchorComparisonFavoursTheAnchorThatRendersTheView() throws {
-        let dir = TemporaryDirectory()
-        let zoo = try Self.tinyZoo(in: dir, rendered: true, viewIndependent: true)
-        let data = try PoseDataset(zoo: zoo, trainViews: 4)
-        let geometry = try zoo.sceneGeometry()
-        let grid = VolumeGrid(size: 48, extent: 4, delta: (geometry.far - geometry.near) / 63, background: geometry.background)
-        let pairs = data.pairs(.train) + data.pairs(.unseenView) + data.pairs(.unseenScene)
+        let (data, geometry, grid, volumes, pairs) = try Self.renderedVolumes(in: TemporaryDirectory())
         let poses = pairs.map { data.pose(scene: $0.scene, view: $0.view) }
         let anchors = (0..<4).flatMap { k in poses.map { SceneTurn.pose($0, quarterTurns: k).rotation } }
         var search = VolumeSearch()
         (search.resolution, search.samplesPerRay) = (16, 32)
         // The tiny zoo's cameras are 4 from the origin, looking at it.
-        let comparison = AnchorComparison(anchors: anchors, volumes: grid.sample(try zoo.nerfs()), grid: grid, geometry: geometry,
+        let comparison = AnchorComparison(anchors: anchors, volumes: volumes, grid: grid, geometry: geometry,
                                           fieldOfViewX: data.fieldOfViewX, cameraDistance: 4, search: search)
         for turn in 0..<4 {
             let priors = comparison.priors(images: data.images(pairs), scenes: pairs.map(\.scene), quarterTurns: turn)
