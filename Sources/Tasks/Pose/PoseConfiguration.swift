@@ -71,6 +71,8 @@ public struct PoseConfiguration: Sendable, Equatable, Codable {
     /// the model reads, and the head learns how far to trust it (scenes as sampled: not with
     /// `object_frame`, `scene_turns` or `volume_turns`).
     public var anchorComparison = false
+    /// Where the comparison's learned weight starts. Adam moves a scalar by at most its learning
+    /// rate a step (0.1–0.3 over the default's 600 steps), so the start is in effect a setting.
     public var anchorComparisonWeight: Float = 3
     /// Translations are learned as (t − offset) / scale (the paper's "map to −1..1").
     public var translationOffset = SIMD3<Float>(0, 0, 2.4)
