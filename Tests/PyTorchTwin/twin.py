@@ -2,7 +2,8 @@
 """A PyTorch twin of `pipeline`'s MAE pretraining and pose regression.
 
 `pipeline twin pretrain|pose --out DIR` dumps the initial weights, every step's batch (tokens,
-masks, images, targets), its losses, the first step's gradients and the optimizer's groups and
+masks, images, targets; for an anchored pose head the anchors nearest the truth and the comparison
+priors), its losses, the first step's gradients and the optimizer's groups and
 schedule. This script builds the same models in PyTorch (same parameter names), loads the weights,
 replays the batches with torch.optim.AdamW and the same warm-up + cosine schedule, and compares:
 
@@ -166,8 +167,21 @@ def pool(h, side, p):
     return h.reshape(b, q, p, q, p, q, p, d).permute(0, 1, 3, 5, 2, 4, 6, 7).reshape(b, q * q * q, p * p * p, d).mean(dim=2)
 
 
+class PoseHead(nn.Module):
+    """PoseRegressor's heads: a shared MLP, then a 6-D rotation and a translation (one of each per
+    anchor with anchors), the anchor scores and the comparison's learned weight."""
+
+    def __init__(self, dim, width, anchors, comparison):
+        super().__init__()
+        k = max(anchors, 1)
+        self.shared = MLP(dim, width, width)
+        self.rotation, self.translation = nn.Linear(width, 6 * k), nn.Linear(width, 3 * k)
+        self.anchor = nn.Linear(width, anchors) if anchors else None
+        self.anchor_comparison_weight = nn.Parameter(torch.zeros(1)) if comparison else None
+
+
 class PoseRegressor(nn.Module):
-    def __init__(self, m, channels, positions, frame_mean=None, frame_scale=None):
+    def __init__(self, m, channels, positions, frame_mean=None, frame_scale=None, anchors=None):
         super().__init__()
         dim = int(m["dim"])
         token_width = int(m["patch_size"]) ** 3 * 4
@@ -189,9 +203,9 @@ class PoseRegressor(nn.Module):
         self.pose_query = nn.Parameter(torch.zeros(1, 1, dim)) if patch_tokens else None
         self.pose_transformer = Encoder(dim, int(m["pose_depth"]), int(m["heads"]))
         width = int(m["head_width"])
-        self.head = nn.ModuleDict({"shared": MLP(dim, width, width), "rotation": nn.Linear(width, 6),
-                                   "translation": nn.Linear(width, 3)})
+        self.head = PoseHead(dim, width, int(m.get("rotation_anchors", 0)), bool(m.get("anchor_comparison", 0)))
         self.register_buffer("positions", positions)
+        self.anchors = anchors  # [K, 3, 3] row-major, or None
         if m.get("object_frame", 0):
             self.frame_pool, self.frame_canonical = int(m.get("object_frame_pool", 1)), bool(m.get("object_frame_canonical", 0))
             self.object_frame = MLP((self.grid // self.pool // self.frame_pool) ** 3 * dim, width, 1 if self.frame_canonical else 4,
@@ -210,7 +224,8 @@ class PoseRegressor(nn.Module):
     def encode_scenes(self, tokens):
         return pool(self.encoder(self.patch_embed(tokens) + self.positions), self.grid, self.pool)
 
-    def loss(self, tokens, images, rotations, translations, scene_turns=None, frame_scenes=None):
+    def loss(self, tokens, images, rotations, translations, scene_turns=None, frame_scenes=None, nearest_anchors=None,
+             anchor_priors=None):
         scenes = self.encode_scenes(tokens)
         b, t, d = scenes.shape
         if self.object_frame is not None and self.aligned_volume:  # the scene turned back by its true turn: row 4b + turn
@@ -228,9 +243,21 @@ class PoseRegressor(nn.Module):
             else:
                 image = image + summary
         joint = self.pose_transformer(torch.cat(query + [image, volume], dim=1))
-        feature = F.gelu(self.head["shared"](joint[:, 0]))
-        rotation = rotation_from_6d(self.head["rotation"](feature))
-        translation = self.head["translation"](feature)
+        feature = F.gelu(self.head.shared(joint[:, 0]))
+        anchor_loss = 0
+        if self.head.anchor is None:
+            rotation = rotation_from_6d(self.head.rotation(feature))
+            translation = self.head.translation(feature)
+        else:  # the pose of the anchor nearest the truth: the anchor times its residual, its translation
+            scores = self.head.anchor(feature)
+            if self.head.anchor_comparison_weight is not None:
+                scores = scores + self.head.anchor_comparison_weight * anchor_priors
+            chosen, rows = nearest_anchors.long(), torch.arange(bv)
+            k = self.anchors.shape[0]
+            residual = rotation_from_6d(self.head.rotation(feature).reshape(bv, k, 6)[rows, chosen])
+            rotation = self.anchors[chosen] @ residual
+            translation = self.head.translation(feature).reshape(bv, k, 3)[rows, chosen]
+            anchor_loss = F.cross_entropy(scores, chosen)
         frame_loss = 0
         if self.object_frame is not None:  # PoseRegressor's object_frame: turn scores; T·R, T·t by the true turn
             # the scenes through the encoder as loaded (PoseTraining.startingEncodings), pooled again by object_frame_pool;
@@ -261,7 +288,8 @@ class PoseRegressor(nn.Module):
                                frames_of_views], dim=2)
                 quarter_scores = self.quarter_head(x).reshape(bv, 4) + prior
                 frame_loss = frame_loss + F.cross_entropy(quarter_scores, target)
-        return (translation - translations).abs().mean() + self.rotation_weight * (rotation - rotations).abs().mean() + frame_loss
+        return ((translation - translations).abs().mean() + self.rotation_weight * (rotation - rotations).abs().mean() + anchor_loss
+                + frame_loss)
 
 
 def quarter_turn(k):
@@ -287,7 +315,8 @@ def main(folder, show_gradients=False):
                       initial.get("buffer.decoder_attention_bias"))
     else:
         model = PoseRegressor(m, trace["image_channels"], initial["buffer.positions"],
-                              initial.get("buffer.object_frame_mean"), initial.get("buffer.object_frame_scale"))
+                              initial.get("buffer.object_frame_mean"), initial.get("buffer.object_frame_scale"),
+                              initial.get("buffer.anchors"))
     params = dict(model.named_parameters())
     ours = {k[len("param."):]: v for k, v in initial.items() if k.startswith("param.")}
     missing = set(ours) ^ set(params)
@@ -318,7 +347,8 @@ def main(folder, show_gradients=False):
             loss = model.loss(batches[f"tokens.{i}"], batches[f"keep.{i}"].long(), batches[f"restore.{i}"].long())
         else:
             loss = model.loss(batches[f"tokens.{i}"], batches[f"images.{i}"], batches[f"rotations.{i}"], batches[f"translations.{i}"],
-                              batches.get(f"scene_turns.{i}"), batches.get(f"frame_scenes.{i}"))
+                              batches.get(f"scene_turns.{i}"), batches.get(f"frame_scenes.{i}"), batches.get(f"nearest_anchors.{i}"),
+                              batches.get(f"anchor_priors.{i}"))
         loss.backward()
         if i == 0:
             for name, p in params.items():

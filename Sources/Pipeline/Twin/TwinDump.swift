@@ -6,7 +6,8 @@ import Tensor
 import Training
 
 /// Dumps what a PyTorch twin needs to replay the first steps of `pretrain` or `pose` exactly: the
-/// initial parameters and fixed buffers, every step's batch (tokens, masks, images, targets), the
+/// initial parameters and fixed buffers (with the anchor rotations), every step's batch (tokens, masks,
+/// images, targets, the anchors nearest the truth and the comparison priors), the
 /// losses and the gradients of the first step, the optimizer's groups and schedule
 /// (`Tests/PyTorchTwin/twin.py` reads it).
 public enum TwinDump {
@@ -75,6 +76,9 @@ public enum TwinDump {
         let p = try PoseTask.prepare(settings, context: context)
         let t = p.training, loop = settings.loop(seed: p.seed, trainingScenes: t.trainingCount)
         var buffers = ["buffer.positions": t.model.positions]
+        if !t.model.anchors.isEmpty {
+            buffers["buffer.anchors"] = Tensor(shape: [t.model.anchors.count, 3, 3], values: Array(t.model.anchors.joined()))
+        }
         if let (mean, scale) = t.model.objectFrameStandardization {
             (buffers["buffer.object_frame_mean"], buffers["buffer.object_frame_scale"]) = (mean, scale)
         }
@@ -86,6 +90,8 @@ public enum TwinDump {
             let b = PoseBatch(t, scenes: batch.map { t.data.trainScenes[$0] }, viewRandom: &random[.views], turns: turns)
             (batches["tokens.\(i)"], batches["images.\(i)"]) = (b.tokens, b.images)
             (batches["rotations.\(i)"], batches["translations.\(i)"]) = (b.rotations, b.translations)
+            if let nearest = b.nearestAnchors { batches["nearest_anchors.\(i)"] = Tensor(shape: [nearest.count], values: nearest.map(Float.init)) }
+            if let priors = t.anchorPriors(b) { batches["anchor_priors.\(i)"] = priors }
             if let frame = t.frameScenes(b.scenes, turns: b.turns) {
                 (batches["scene_turns.\(i)"], batches["frame_scenes.\(i)"]) = (Tensor(shape: [b.scenes.count], values: b.sceneTurns.map(Float.init)), frame)
             }
@@ -101,6 +107,7 @@ public enum TwinDump {
                                        "object_frame": c.objectFrame ? 1 : 0,
                                        "object_frame_canonical": c.objectFrameHead == .canonical ? 1 : 0, "object_frame_pool": Double(c.objectFramePool),
                                        "aligned_volume": c.alignedVolume ? 1 : 0, "quarter_head": c.quarterHead ? 1 : 0,
+                                       "rotation_anchors": Double(t.model.anchors.count), "anchor_comparison": c.anchorComparison ? 1 : 0,
                                        "translation_offset_x": Double(c.translationOffset.x),
                                        "translation_offset_y": Double(c.translationOffset.y), "translation_offset_z": Double(c.translationOffset.z),
                                        "translation_scale": Double(c.translationScale),

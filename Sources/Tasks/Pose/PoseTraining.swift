@@ -235,12 +235,18 @@ public final class PoseTraining: TrainingTask {
         }
     }
 
+    /// With `model.anchor_comparison`, the comparison priors `[B·V, K]` of the batch's views
+    /// against their scenes' volumes (what a training step adds to the anchor scores); else nil.
+    public func anchorPriors(_ batch: PoseBatch) -> Tensor? {
+        let views = batch.images.shape[0] / max(1, batch.scenes.count)
+        return anchorComparison?.priors(images: batch.images, scenes: batch.scenes.flatMap { Array(repeating: $0, count: views) })
+    }
+
     /// Adds the gradients of `weight` × the batch's loss; returns that weighted loss.
     func accumulateGradients(_ batch: PoseBatch, weight: Float) -> Float {
-        let views = batch.images.shape[0] / max(1, batch.scenes.count)
         let output = model(scenes: encode(batch.scenes, turns: batch.turns, tokens: batch.tokens), images: batch.images,
                            anchorOf: batch.nearestAnchors, turnOf: batch.sceneTurns, frameScenes: frameScenes(batch.scenes, turns: batch.turns),
-                           anchorPriors: anchorComparison?.priors(images: batch.images, scenes: batch.scenes.flatMap { Array(repeating: $0, count: views) }))
+                           anchorPriors: anchorPriors(batch))
         let rotationWeight = model.config.rotationWeight
         var loss = (output.translation - batch.translations).abs().mean() + rotationWeight * (output.rotation - batch.rotations).abs().mean()
         if let scores = output.anchorScores, let nearest = batch.nearestAnchors { loss = loss + Loss.crossEntropy(scores, targets: nearest) }
