@@ -2,8 +2,8 @@
 """A PyTorch twin of `pipeline`'s MAE pretraining and pose regression.
 
 `pipeline twin pretrain|pose --out DIR` dumps the initial weights, every step's batch (tokens,
-masks, images, targets; for an anchored pose head the anchors nearest the truth and the comparison
-priors), its losses, the first step's gradients and the optimizer's groups and
+masks, images, targets; for an anchored pose head the anchors nearest the truth, their target
+weights under `model.anchor_target_spread` and the comparison priors), its losses, the first step's gradients and the optimizer's groups and
 schedule. This script builds the same models in PyTorch (same parameter names), loads the weights,
 replays the batches with torch.optim.AdamW and the same warm-up + cosine schedule, and compares:
 
@@ -225,7 +225,7 @@ class PoseRegressor(nn.Module):
         return pool(self.encoder(self.patch_embed(tokens) + self.positions), self.grid, self.pool)
 
     def loss(self, tokens, images, rotations, translations, scene_turns=None, frame_scenes=None, nearest_anchors=None,
-             anchor_priors=None):
+             anchor_priors=None, anchor_targets=None):
         scenes = self.encode_scenes(tokens)
         b, t, d = scenes.shape
         if self.object_frame is not None and self.aligned_volume:  # the scene turned back by its true turn: row 4b + turn
@@ -257,7 +257,10 @@ class PoseRegressor(nn.Module):
             residual = rotation_from_6d(self.head.rotation(feature).reshape(bv, k, 6)[rows, chosen])
             rotation = self.anchors[chosen] @ residual
             translation = self.head.translation(feature).reshape(bv, k, 3)[rows, chosen]
-            anchor_loss = F.cross_entropy(scores, chosen)
+            if anchor_targets is None:
+                anchor_loss = F.cross_entropy(scores, chosen)
+            else:  # model.anchor_target_spread: every anchor weighted by its angle to the truth
+                anchor_loss = -(F.log_softmax(scores, dim=1) * anchor_targets).sum(dim=1).mean()
         frame_loss = 0
         if self.object_frame is not None:  # PoseRegressor's object_frame: turn scores; T·R, T·t by the true turn
             # the scenes through the encoder as loaded (PoseTraining.startingEncodings), pooled again by object_frame_pool;
@@ -348,7 +351,7 @@ def main(folder, show_gradients=False):
         else:
             loss = model.loss(batches[f"tokens.{i}"], batches[f"images.{i}"], batches[f"rotations.{i}"], batches[f"translations.{i}"],
                               batches.get(f"scene_turns.{i}"), batches.get(f"frame_scenes.{i}"), batches.get(f"nearest_anchors.{i}"),
-                              batches.get(f"anchor_priors.{i}"))
+                              batches.get(f"anchor_priors.{i}"), batches.get(f"anchor_targets.{i}"))
         loss.backward()
         if i == 0:
             for name, p in params.items():

@@ -7,7 +7,7 @@ import Training
 
 /// Dumps what a PyTorch twin needs to replay the first steps of `pretrain` or `pose` exactly: the
 /// initial parameters and fixed buffers (with the anchor rotations), every step's batch (tokens, masks,
-/// images, targets, the anchors nearest the truth and the comparison priors), the
+/// images, targets, the anchors nearest the truth, their target weights and the comparison priors), the
 /// losses and the gradients of the first step, the optimizer's groups and schedule
 /// (`Tests/PyTorchTwin/twin.py` reads it).
 public enum TwinDump {
@@ -92,6 +92,7 @@ public enum TwinDump {
             (batches["rotations.\(i)"], batches["translations.\(i)"]) = (b.rotations, b.translations)
             if let nearest = b.nearestAnchors { batches["nearest_anchors.\(i)"] = Tensor(shape: [nearest.count], values: nearest.map(Float.init)) }
             if let priors = t.anchorPriors(b) { batches["anchor_priors.\(i)"] = priors }
+            if let targets = b.anchorTargets { batches["anchor_targets.\(i)"] = targets }
             if let frame = t.frameScenes(b.scenes, turns: b.turns) {
                 (batches["scene_turns.\(i)"], batches["frame_scenes.\(i)"]) = (Tensor(shape: [b.scenes.count], values: b.sceneTurns.map(Float.init)), frame)
             }

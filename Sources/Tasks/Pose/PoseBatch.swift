@@ -23,6 +23,10 @@ public struct PoseBatch {
     /// `object_frame`, nearest its rotation in the object's frame (before the scene's turn), since
     /// the model turns the anchor's pose by the scene's turn after choosing it.
     public let nearestAnchors: [Int]?
+    /// With `model.anchor_target_spread` σ > 0: what each view's anchor scores learn, `[B·V, K]`,
+    /// anchor k weighted exp(−θ²/2σ²) by its angle θ to the rotation `nearestAnchors` is measured
+    /// against, each row normalised; nil otherwise.
+    public let anchorTargets: Tensor?
     let training: PoseTraining
 
     /// The batch for `scenes[share]` (all of them by default), views drawn from `viewRandom` for
@@ -47,8 +51,13 @@ public struct PoseBatch {
         translations = Tensor(shape: [pairs.count, 3], values: poses.flatMap { training.target($0.position) })
         let anchors = training.model.anchors
         let objectFrame = training.model.objectFrame != nil
-        nearestAnchors = anchors.isEmpty ? nil : zip(pairs, poses).map { pair, pose in
-            RotationAnchors.nearest(objectFrame ? data.pose(scene: pair.scene, view: pair.view).rotation : pose.rotation, in: anchors)
+        let anchoredRotations = zip(pairs, poses).map { pair, pose in
+            objectFrame ? data.pose(scene: pair.scene, view: pair.view).rotation : pose.rotation
         }
+        nearestAnchors = anchors.isEmpty ? nil : anchoredRotations.map { RotationAnchors.nearest($0, in: anchors) }
+        let spread = training.model.config.anchorTargetSpread
+        anchorTargets = anchors.isEmpty || spread == 0 ? nil
+            : Tensor(shape: [pairs.count, anchors.count],
+                     values: anchoredRotations.flatMap { RotationAnchors.targetDistribution($0, in: anchors, spreadDegrees: spread) })
     }
 }

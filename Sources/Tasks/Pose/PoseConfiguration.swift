@@ -74,6 +74,13 @@ public struct PoseConfiguration: Sendable, Equatable, Codable {
     /// Where the comparison's learned weight starts. Adam moves a scalar by at most its learning
     /// rate a step (0.1–0.3 over the default's 600 steps), so the start is in effect a setting.
     public var anchorComparisonWeight: Float = 3
+    /// With anchors, what the anchor scores learn. 0: the anchor nearest the true rotation alone
+    /// (cross-entropy against its index). σ > 0 (degrees): every anchor, weighted
+    /// exp(−θ²/2σ²) by its angle θ to the true rotation and normalised, so the anchors next to the
+    /// truth share the credit: a view's scores need not single out one of several anchors that
+    /// fit it about equally, and those near it keep close scores, among which the comparison
+    /// decides. The residual and translation are still those of the nearest anchor.
+    public var anchorTargetSpread: Float = 0
     /// Translations are learned as (t − offset) / scale (the paper's "map to −1..1").
     public var translationOffset = SIMD3<Float>(0, 0, 2.4)
     public var translationScale: Float = 5
@@ -97,6 +104,9 @@ public struct PoseConfiguration: Sendable, Equatable, Codable {
         try check.require(!anchorComparison || !objectFrame, "anchor_comparison",
                           "the comparison renders the scene as it stands, while object_frame scores anchors in the object's frame (set one)")
         try check.range(anchorComparisonWeight, -1000...1000, "anchor_comparison_weight")
+        try check.range(anchorTargetSpread, 0...180, "anchor_target_spread")
+        try check.require(anchorTargetSpread == 0 || rotationAnchors > 0, "anchor_target_spread",
+                          "the spread weights anchors by their angle to the truth: set rotation_anchors too")
         try check.range(translationScale, 1e-6...1e6, "translation_scale")
     }
 }

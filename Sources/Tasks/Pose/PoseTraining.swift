@@ -249,7 +249,9 @@ public final class PoseTraining: TrainingTask {
                            anchorPriors: anchorPriors(batch))
         let rotationWeight = model.config.rotationWeight
         var loss = (output.translation - batch.translations).abs().mean() + rotationWeight * (output.rotation - batch.rotations).abs().mean()
-        if let scores = output.anchorScores, let nearest = batch.nearestAnchors { loss = loss + Loss.crossEntropy(scores, targets: nearest) }
+        if let scores = output.anchorScores, let nearest = batch.nearestAnchors {
+            loss = loss + (batch.anchorTargets.map { Loss.crossEntropy(scores, distributions: $0) } ?? Loss.crossEntropy(scores, targets: nearest))
+        }
         if let turnScores = output.turnScores { loss = loss + Loss.crossEntropy(turnScores, targets: batch.sceneTurns) }
         if let quarterScores = output.quarterScores {
             loss = loss + Loss.crossEntropy(quarterScores, targets: nearestQuarters(output.rotation, batch))

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Anchor rotations for a pose head that classifies before it regresses: a farthest-point sample
 /// of given rotations (row-major 3×3), so the anchors cover the poses the data holds.
 public enum RotationAnchors {
@@ -13,6 +17,18 @@ public enum RotationAnchors {
             for i in rotations.indices { distance[i] = min(distance[i], Rotations.angleDegrees(rotations[i], rotations[far])) }
         }
         return anchors
+    }
+
+    /// Weights of `anchors` as targets for `rotation`: exp(−θ²/2σ²) of each one's geodesic angle θ
+    /// (degrees) to it, σ = `spreadDegrees`, normalised to sum to 1 (computed relative to the
+    /// nearest, so it never underflows to all zeros).
+    public static func targetDistribution(_ rotation: [Float], in anchors: [[Float]], spreadDegrees sigma: Float) -> [Float] {
+        precondition(sigma > 0 && !anchors.isEmpty, "RotationAnchors.targetDistribution: a positive spread and at least one anchor")
+        let angles = anchors.map { Rotations.angleDegrees(rotation, $0) }
+        let nearest = angles.min()!
+        let weights = angles.map { expf(-($0 * $0 - nearest * nearest) / (2 * sigma * sigma)) }
+        let total = weights.reduce(0, +)
+        return weights.map { $0 / total }
     }
 
     /// The index of the anchor nearest `rotation` by geodesic angle.

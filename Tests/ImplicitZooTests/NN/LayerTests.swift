@@ -18,6 +18,21 @@ import Glibc
         #expect(Swift.abs(loss - expected) < 1e-5)
     }
 
+    /// Against target distributions: finite-difference gradients on odd shapes, and a one-hot row
+    /// gives the class-index form's value.
+    @Test func crossEntropyAgainstDistributions() {
+        var d = TestData()
+        let logits = d.input([3, 5], -2, 2)
+        let raw = d.input([3, 5], 0.1, 1).values
+        let rows = (0..<3).map { r in Array(raw[(5 * r)..<(5 * r + 5)]) }
+        let q = Tensor(shape: [3, 5], values: rows.flatMap { row in row.map { $0 / row.reduce(0, +) } })
+        checkGradients([logits]) { Loss.crossEntropy($0[0], distributions: q) }
+        let targets = [4, 0, 2]
+        let oneHot = Tensor(shape: [3, 5], values: targets.flatMap { t in (0..<5).map { $0 == t ? Float(1) : 0 } })
+        let soft = Loss.crossEntropy(logits, distributions: oneHot).item, hard = Loss.crossEntropy(logits, targets: targets).item
+        #expect(Swift.abs(soft - hard) < 1e-5, "one-hot \(soft), class index \(hard)")
+    }
+
     @Test func maskedMeanSquaredErrorCountsOnlyMaskedPositions() {
         let pred = Tensor(shape: [1, 3, 2], values: [1, 1, 2, 2, 3, 3], requiresGrad: true)
         let target = Tensor.zeros([1, 3, 2])
