@@ -55,7 +55,8 @@ import Zoo
         #expect(studyPose.sceneTurns && studyPose.model.objectFrame && studyPose.freezeVolumeEncoder)
         #expect(studyPose.model.objectFrameHead == .canonical && studyPose.model.objectFramePool == 2)
         #expect(pose.loop(seed: 0, trainingScenes: 32).epochs == 75 && pose.fineTunedBlocks == 4)
-        #expect(pose.model.rotationAnchors == 128 && pose.model.anchorComparison && pose.model.anchorComparisonWeight == 10 && pose.volumeSearch.enabled)
+        #expect(pose.model.rotationAnchors == 128 && pose.model.anchorComparison && pose.model.anchorComparisonWeight == 10 && pose.volumeSearch.enabled
+                && pose.renderedViews.count == 40)
         let scenes = try AblationPlan.load(fixture("../../../Pipelines/ablations/study-scenes.yaml"))
         #expect(scenes.cells.count == 3 * 2 * 3 && scenes.stage == .pose)
         // Every cell decodes; the last scene count is the whole zoo (a count over its 270 training scenes would stop the cell).
