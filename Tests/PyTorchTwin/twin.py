@@ -3,8 +3,8 @@
 
 `pipeline twin pretrain|pose --out DIR` dumps the initial weights, every step's batch (tokens,
 masks, images, targets; for an anchored pose head the anchors nearest the truth, their target
-weights under `model.anchor_target_spread` and the comparison priors), its losses, the first step's gradients and the optimizer's groups and
-schedule. This script builds the same models in PyTorch (same parameter names), loads the weights,
+weights under `model.anchor_target_spread` and the comparison priors), its losses, the first
+step's gradients and the optimizer's groups and schedule. This script builds the same models in PyTorch (same parameter names), loads the weights,
 replays the batches with torch.optim.AdamW and the same warm-up + cosine schedule, and compares:
 
   - the first loss, within 1e-5 relative;
