@@ -44,18 +44,19 @@ public struct AnchorComparison: Sendable {
     }
 
     /// Priors `[B·V, K]` of views `images [B·V, 3, H, W]` (normalised with mean = std = 0.5, as
-    /// `PoseDataset` holds them) against the volumes of `scenes` (one per view), turned by
-    /// `quarterTurns` about the vertical.
-    public func priors(images: Tensor, scenes: [Int], quarterTurns: Int = 0) -> Tensor {
+    /// `PoseDataset` holds them) against the volumes of `scenes` (one per view), each turned by
+    /// its view's `quarterTurns` about the vertical (nil: none).
+    public func priors(images: Tensor, scenes: [Int], quarterTurns: [Int]? = nil) -> Tensor {
         let (count, size) = (images.shape[0], images.shape[2])
-        precondition(scenes.count == count && images.shape[3] == size, "AnchorComparison: one scene per view of square views")
+        precondition(scenes.count == count && images.shape[3] == size && (quarterTurns?.count ?? count) == count,
+                     "AnchorComparison: one scene (and turn) per view of square views")
         let x = images.values, plane = size * size, pixels = resolution * resolution * 3
         var out = [Float](repeating: 0, count: count * anchorCount)
         for i in 0..<count {
             var hwc = [Float](repeating: 0, count: 3 * plane)
             for c in 0..<3 { for p in 0..<plane { hwc[3 * p + c] = x[(3 * i + c) * plane + p] * 0.5 + 0.5 } }
             let view = LabelledImages.areaAverage(hwc, from: (size, size), to: (resolution, resolution))
-            let sceneRenders = renders[(quarterTurns % 4 + 4) % 4][scenes[i]]
+            let sceneRenders = renders[((quarterTurns?[i] ?? 0) % 4 + 4) % 4][scenes[i]]
             var distances = [Float](repeating: 0, count: anchorCount)
             for k in 0..<anchorCount {
                 var d: Float = 0

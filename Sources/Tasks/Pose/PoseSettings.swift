@@ -119,8 +119,8 @@ public struct PoseSettings: StageSettings, Equatable {
         }
         try check.require(!sceneTurns || tokenizer == .grid, "scene_turns",
                           "scenes are turned on their sampled volumes, which needs tokenizer=grid (a learnable tokenizer queries the NeRFs)")
-        try check.require(!model.anchorComparison || !(sceneTurns || volumeTurns), "model.anchor_comparison",
-                          "the anchors are compared with the scene's volume as sampled; scene_turns and volume_turns turn it (set one)")
+        try check.require(!model.anchorComparison || !volumeTurns, "model.anchor_comparison",
+                          "the anchors are compared with the scene turned with its cameras; volume_turns turns the volume alone (set one)")
         try check.require(!volumeTurns || tokenizer == .grid, "volume_turns",
                           "volumes are turned as sampled, which needs tokenizer=grid (a learnable tokenizer queries the NeRFs)")
         try check.require(model.objectFrameHead != .canonical || tokenizer == .grid, "model.object_frame_head",

@@ -236,10 +236,12 @@ public final class PoseTraining: TrainingTask {
     }
 
     /// With `model.anchor_comparison`, the comparison priors `[B·V, K]` of the batch's views
-    /// against their scenes' volumes (what a training step adds to the anchor scores); else nil.
+    /// against their scenes' volumes, turned as the batch turns them (what a training step adds to
+    /// the anchor scores); else nil.
     public func anchorPriors(_ batch: PoseBatch) -> Tensor? {
         let views = batch.images.shape[0] / max(1, batch.scenes.count)
-        return anchorComparison?.priors(images: batch.images, scenes: batch.scenes.flatMap { Array(repeating: $0, count: views) })
+        return anchorComparison?.priors(images: batch.images, scenes: batch.scenes.flatMap { Array(repeating: $0, count: views) },
+                                        quarterTurns: batch.sceneTurns.flatMap { Array(repeating: $0, count: views) })
     }
 
     /// Adds the gradients of `weight` × the batch's loss; returns that weighted loss.
@@ -310,7 +312,8 @@ public final class PoseTraining: TrainingTask {
                     let images = data.images(views)
                     let output = model(scenes: sceneTokens, images: images,
                                        turnOf: trueTurn ? [(quarterTurns % 4 + 4) % 4] : nil, frameScenes: frame,
-                                       anchorPriors: anchorComparison?.priors(images: images, scenes: views.map { _ in shown[i] }, quarterTurns: quarterTurns))
+                                       anchorPriors: anchorComparison?.priors(images: images, scenes: views.map { _ in shown[i] },
+                                                                                     quarterTurns: views.map { _ in quarterTurns }))
                     let (r, t) = (output.rotation.values, output.translation.values)
                     for (j, pair) in views.enumerated() {
                         let position = SIMD3(t[3 * j], t[3 * j + 1], t[3 * j + 2]) * model.config.translationScale
