@@ -52,22 +52,33 @@ import Zoo
         #expect(studyZoo.categories.count * studyZoo.scenesPerCategory == 360 && studyZoo.includeTextured)
         let studyPose = try study.settings(for: .pose, as: PoseSettings.self)
         #expect(studyPose.loop(seed: 0, trainingScenes: 30).epochs == 500 && studyPose.loop(seed: 0, trainingScenes: 300).epochs == 53)
-        #expect(studyPose.sceneTurns && studyPose.model.objectFrame && studyPose.freezeVolumeEncoder)
-        #expect(studyPose.model.objectFrameHead == .canonical && studyPose.model.objectFramePool == 2)
+        // The comparing head on scenes turned at every step, the encoder frozen.
+        #expect(studyPose.sceneTurns && !studyPose.model.objectFrame && studyPose.freezeVolumeEncoder)
+        #expect(studyPose.model.rotationAnchors == 128 && studyPose.model.anchorComparison && studyPose.model.anchorComparisonWeight == 10)
+        try studyPose.validate(SettingsCheck(file: "study.yaml", path: "stages.pose"))
         #expect(pose.loop(seed: 0, trainingScenes: 32).epochs == 75 && pose.fineTunedBlocks == 4)
         #expect(pose.model.rotationAnchors == 128 && pose.model.anchorComparison && pose.model.anchorComparisonWeight == 10 && pose.volumeSearch.enabled
-                && pose.renderedViews.count == 40)
+                && pose.renderedViews.count == 0 && pose.sceneTurns)
         let scenes = try AblationPlan.load(fixture("../../../Pipelines/ablations/study-scenes.yaml"))
         #expect(scenes.cells.count == 3 * 2 * 3 && scenes.stage == .pose)
         // Every cell decodes; the last scene count is the whole zoo (a count over its 270 training scenes would stop the cell).
         let sceneCounts = try scenes.cells.map { try cellPipeline(scenes, $0).settings(for: .pose, as: PoseSettings.self).trainScenes }
         #expect(Set(sceneCounts) == [30, 100, nil])
+        // Every cell is the regressor in the object's frame, valid.
+        for cell in scenes.cells {
+            let cellPose = try cellPipeline(scenes, cell).settings(for: .pose, as: PoseSettings.self)
+            #expect(cellPose.model.objectFrame && cellPose.model.objectFrameHead == .canonical && !cellPose.model.anchorComparison)
+            try cellPose.validate(SettingsCheck(file: "study-scenes.yaml", path: "stages.pose"))
+        }
         // Pretrained against scratch on every training scene, five seeds (the outer axis), the regressor alone.
         let encoders = try AblationPlan.load(fixture("../../../Pipelines/ablations/study-encoders.yaml"))
-        #expect(encoders.cells.count == 2 * 5 && encoders.stage == .pose && encoders.repeatAxis == "pose.seed")
-        #expect(encoders.axes.first?.key == "pose.seed")
+        #expect(encoders.cells.count == 2 * 5 * 2 && encoders.stage == .pose && encoders.repeatAxis == "pose.seed")
+        #expect(encoders.axes.first?.key == "pose.seed" && encoders.variants.map(\.name) == ["comparing", "regressor"])
         for cell in encoders.cells {
             let cellPose = try cellPipeline(encoders, cell).settings(for: .pose, as: PoseSettings.self)
+            try cellPose.validate(SettingsCheck(file: "study-encoders.yaml", path: "stages.pose"))
+            let regressor = cell.contains { $0.key == AblationPlan.variantAxis && $0.value == "regressor" }
+            #expect(cellPose.model.anchorComparison != regressor && cellPose.model.objectFrame == regressor)
             #expect(!cellPose.search.enabled && cellPose.trainScenes == nil && cellPose.learningRate == 3e-4)
             // The quarter check runs; the local search, its control and the volume search do not.
             #expect(cellPose.quarterCheck && !cellPose.localSearch.enabled && !cellPose.localSearch.fromRandomPoses && !cellPose.volumeSearch.enabled)
