@@ -785,18 +785,23 @@ import ZooStore
         }
     }
 
+    /// A tiny zoo of 5 scenes × 12 rendered, view-independent views (10 for training), its
+    /// volumes sampled on a 16³ grid, and a volume encoder of 4³ patches for them.
+    static func comparisonZoo(in dir: TemporaryDirectory) throws
+        -> (data: PoseDataset, geometry: SceneGeometry, grid: VolumeGrid, volumes: Tensor, volume: MAE3DConfiguration) {
+        let zoo = try tinyZoo(in: dir, scenes: 5, views: 12, rendered: true, viewIndependent: true)
+        let geometry = try zoo.sceneGeometry()
+        let grid = VolumeGrid(size: 16, extent: 4, delta: (geometry.far - geometry.near) / 63, background: geometry.background)
+        var volume = tinyVolume
+        (volume.gridSize, volume.patchSize) = (16, 4)
+        return (try PoseDataset(zoo: zoo, trainViews: 10), geometry, grid, grid.sample(try zoo.nerfs()), volume)
+    }
+
     /// The comparison generalizes where the regressor cannot: on an unseen scene of a tiny zoo
     /// whose views are renders, the model with `anchor_comparison` lands near the anchor nearest
     /// each view, the one without it far off; the learned weight stays positive.
     @Test func theAnchorComparisonFindsPosesOfUnseenScenes() throws {
-        let dir = TemporaryDirectory()
-        let zoo = try Self.tinyZoo(in: dir, scenes: 5, views: 12, rendered: true, viewIndependent: true)
-        let data = try PoseDataset(zoo: zoo, trainViews: 10)
-        let geometry = try zoo.sceneGeometry()
-        let grid = VolumeGrid(size: 16, extent: 4, delta: (geometry.far - geometry.near) / 63, background: geometry.background)
-        let volumes = grid.sample(try zoo.nerfs())
-        var volume = Self.tinyVolume
-        (volume.gridSize, volume.patchSize) = (16, 4)
+        let (data, geometry, grid, volumes, volume) = try Self.comparisonZoo(in: TemporaryDirectory())
         var medians: [Bool: Double] = [:]
         for comparing in [false, true] {
             var settings = Self.tinySettings
@@ -829,18 +834,12 @@ import ZooStore
     /// the batch turns it: the anchor they favour is near the view's turned pose (the anchor the
     /// step teaches), where priors of the unturned scenes favour the pose before the turn.
     @Test func theAnchorComparisonTurnsWithTheScenesInTraining() throws {
-        let dir = TemporaryDirectory()
-        let zoo = try Self.tinyZoo(in: dir, scenes: 5, views: 12, rendered: true, viewIndependent: true)
-        let data = try PoseDataset(zoo: zoo, trainViews: 10)
-        let geometry = try zoo.sceneGeometry()
-        let grid = VolumeGrid(size: 16, extent: 4, delta: (geometry.far - geometry.near) / 63, background: geometry.background)
-        var volume = Self.tinyVolume
-        (volume.gridSize, volume.patchSize) = (16, 4)
+        let (data, geometry, grid, volumes, volume) = try Self.comparisonZoo(in: TemporaryDirectory())
         var settings = Self.tinySettings
         (settings.model.rotationAnchors, settings.model.anchorComparison, settings.sceneTurns) = (64, true, true)
         (settings.volumeSearch.resolution, settings.volumeSearch.samplesPerRay) = (16, 32)
         settings.viewsPerStep = 10
-        let training = try PoseTraining(volume: volume, settings: settings, data: data, grid: grid, volumes: grid.sample(try zoo.nerfs()),
+        let training = try PoseTraining(volume: volume, settings: settings, data: data, grid: grid, volumes: volumes,
                                         nerfs: nil, pretrained: nil, seed: 1, geometry: geometry)
         var rng = RandomGenerator(seed: 2)
         let scenes = data.trainScenes, turns = scenes.indices.map { 1 + $0 % 3 }
