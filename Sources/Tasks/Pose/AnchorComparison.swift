@@ -8,7 +8,7 @@ import ZooStore
 /// anchor rotation (the camera on the training cameras' sphere, looking at the centre, as the
 /// zoo's cameras do) at `resolution`², as `volume_search` renders, in each of its four quarter
 /// turns about the vertical (the turned scene seen from an anchor is the scene seen from the
-/// anchor turned back), for the checks that turn scenes; a view's prior for anchor k is
+/// anchor turned back), for `scene_turns` and the checks that turn scenes; a view's prior for anchor k is
 /// minus the squared pixel distance of the view (averaged down to `resolution`) to that render,
 /// standardised over the anchors. The volume search's comparison, as a prior the head learns how
 /// far to trust.

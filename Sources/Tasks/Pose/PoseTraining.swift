@@ -313,7 +313,7 @@ public final class PoseTraining: TrainingTask {
                     let output = model(scenes: sceneTokens, images: images,
                                        turnOf: trueTurn ? [(quarterTurns % 4 + 4) % 4] : nil, frameScenes: frame,
                                        anchorPriors: anchorComparison?.priors(images: images, scenes: views.map { _ in shown[i] },
-                                                                                     quarterTurns: views.map { _ in quarterTurns }))
+                                                                              quarterTurns: views.map { _ in quarterTurns }))
                     let (r, t) = (output.rotation.values, output.translation.values)
                     for (j, pair) in views.enumerated() {
                         let position = SIMD3(t[3 * j], t[3 * j + 1], t[3 * j + 2]) * model.config.translationScale
