@@ -70,7 +70,8 @@ import Zoo
             #expect(cellPose.model.objectFrame && cellPose.model.objectFrameHead == .canonical && !cellPose.model.anchorComparison)
             try cellPose.validate(SettingsCheck(file: "study-scenes.yaml", path: "stages.pose"))
         }
-        // Pretrained against scratch on every training scene, five seeds (the outer axis), the regressor alone.
+        // Pretrained against scratch on every training scene, five seeds (the outer axis), for the study's
+        // comparing head and for the regressor in the object's frame (the two variants).
         let encoders = try AblationPlan.load(fixture("../../../Pipelines/ablations/study-encoders.yaml"))
         #expect(encoders.cells.count == 2 * 5 * 2 && encoders.stage == .pose && encoders.repeatAxis == "pose.seed")
         #expect(encoders.axes.first?.key == "pose.seed" && encoders.variants.map(\.name) == ["comparing", "regressor"])
