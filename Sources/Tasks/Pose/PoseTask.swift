@@ -26,6 +26,10 @@ public enum PoseTask: PipelineTask {
         public var refined: PoseMetrics?
         /// Each scene's volume swapped for the next scene's: near `predicted` means the volume is ignored.
         public var volumeShuffled: PoseMetrics?
+        /// With `anchor_comparison`: the learned scores given the next scene's encoding, the
+        /// comparison still this scene's volume. Near `predicted` means the pose comes from the
+        /// comparison alone, so no encoder, pretrained or random, can change it.
+        public var encodingShuffled: PoseMetrics?
         /// Every scene and its cameras turned a quarter turn about the vertical axis (the views
         /// unchanged, the truth turned): near `predicted` only if the model reads from the volume
         /// which way the object faces; a model that ignores it is off by the turn (grid tokenizer).
@@ -238,6 +242,8 @@ public enum PoseTask: PipelineTask {
             let trueTurn = turnable && settings.model.objectFrame ? (0..<4).flatMap { training.predict(split, quarterTurns: $0, trueTurn: true) } : []
             let result = SplitResult(predicted: predicted, refined: PoseMetrics(refined),
                                      volumeShuffled: n > 1 ? PoseMetrics(training.predict(split, volumeOf: { ($0 + 1) % n })) : nil,
+                                     encodingShuffled: n > 1 && settings.model.anchorComparison
+                                         ? PoseMetrics(training.predict(split, encodingOf: { ($0 + 1) % n })) : nil,
                                      volumeTurned: turned.first.flatMap { PoseMetrics($0) },
                                      everyTurn: turnable ? PoseMetrics(errors + turned.joined()) : nil, trueTurn: PoseMetrics(trueTurn),
                                      nearestView: PoseMetrics(nearest), nearestViewRefined: PoseMetrics(nearestRefined),

@@ -291,11 +291,13 @@ public final class PoseTraining: TrainingTask {
 
     /// Predictions and errors for every (scene, view) pair of a split. With `volumeOf`, each scene
     /// is shown another scene's volume (a check that the model uses the volume at all); with
+    /// `encodingOf`, the learned scores read another scene's encoding while the comparison
+    /// (`anchor_comparison`) still renders the scene's own volume (a check that they use it); with
     /// `quarterTurns`, every scene and its true cameras are turned that far about the vertical axis
     /// (the views unchanged: only the volume shows the turn); with `trueTurn` (and `object_frame`),
     /// the view's pose is turned by that turn in place of the best-scored one.
-    public func predict(_ split: PoseSplit, scenesPerBatch: Int = 8, volumeOf: ((Int) -> Int)? = nil, quarterTurns: Int = 0,
-                        trueTurn: Bool = false) -> [PoseError] {
+    public func predict(_ split: PoseSplit, scenesPerBatch: Int = 8, volumeOf: ((Int) -> Int)? = nil,
+                        encodingOf: ((Int) -> Int)? = nil, quarterTurns: Int = 0, trueTurn: Bool = false) -> [PoseError] {
         let pairs = data.pairs(split)
         let scenes = Array(Set(pairs.map(\.scene))).sorted()
         var errors: [PoseError] = []
@@ -303,12 +305,13 @@ public final class PoseTraining: TrainingTask {
             for start in stride(from: 0, to: scenes.count, by: scenesPerBatch) {
                 let chunk = Array(scenes[start..<min(scenes.count, start + scenesPerBatch)])
                 let shown = volumeOf.map { chunk.map($0) } ?? chunk
+                let read = encodingOf.map { shown.map($0) } ?? shown
                 let turns = quarterTurns % 4 == 0 ? nil : chunk.map { _ in quarterTurns }
-                let encoded = encode(shown, turns: turns, tokens: tokens(shown, turns: turns))
+                let encoded = encode(read, turns: turns, tokens: tokens(read, turns: turns))
                 for (i, scene) in chunk.enumerated() {
                     let views = pairs.filter { $0.scene == scene }
                     let sceneTokens = encoded.slice(axis: 0, i..<(i + 1))
-                    let frame = frameScenes([shown[i]], turns: turns.map { [$0[i]] })
+                    let frame = frameScenes([read[i]], turns: turns.map { [$0[i]] })
                     let images = data.images(views)
                     let output = model(scenes: sceneTokens, images: images,
                                        turnOf: trueTurn ? [(quarterTurns % 4 + 4) % 4] : nil, frameScenes: frame,

@@ -815,7 +815,15 @@ import ZooStore
             for _ in 0..<100 { _ = training.step(scenes: data.trainScenes, viewRandom: &rng) }
             let errors = training.predict(.unseenScene)
             medians[comparing] = PoseMetrics(errors)!.rotationMedianDeg
+            let next = { ($0 + 1) % data.names.count }
+            let encodingShuffled = training.predict(.unseenScene, encodingOf: next)
+            let volumeShuffled = training.predict(.unseenScene, volumeOf: next)
             if comparing {
+                // The comparison still renders the scene's own volume, and here it carries the pose:
+                // measured 16.6° with another scene's encoding (as predicted), 55.6° with another scene's volume.
+                let (encodingMedian, volumeMedian) = (PoseMetrics(encodingShuffled)!.rotationMedianDeg, PoseMetrics(volumeShuffled)!.rotationMedianDeg)
+                #expect(abs(encodingMedian - medians[true]!) < 5 && volumeMedian > 40,
+                        "encoding shuffled \(encodingMedian)°, volume shuffled \(volumeMedian)°")
                 #expect(training.model.anchorComparisonWeight!.values[0] > 0)
                 // The anchor nearest each view: the floor of a choice among anchors (measured: 16.3°).
                 let nearest = errors.map { e in
@@ -824,6 +832,8 @@ import ZooStore
                 #expect(medians[true]! < Double(nearest.sorted()[nearest.count / 2]) + 10)
             } else {
                 #expect(training.model.anchorComparisonWeight == nil)
+                // Without the comparison the encoding is all the model reads of the volume.
+                #expect(encodingShuffled.map(\.predictedRotation) == volumeShuffled.map(\.predictedRotation))
             }
         }
         // Measured: 16.6° with the comparison, 86.1° without.
