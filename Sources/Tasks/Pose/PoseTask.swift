@@ -27,8 +27,9 @@ public enum PoseTask: PipelineTask {
         /// Each scene's volume swapped for the next scene's: near `predicted` means the volume is ignored.
         public var volumeShuffled: PoseMetrics?
         /// With `anchor_comparison`: the learned scores given the next scene's encoding, the
-        /// comparison still this scene's volume. Near `predicted` means the pose comes from the
-        /// comparison alone, so no encoder, pretrained or random, can change it.
+        /// comparison still this scene's volume. Near `predicted` means the learned scores do not
+        /// read the encoding (the pose comes from the view and the comparison), so no encoder,
+        /// pretrained or random, can change it.
         public var encodingShuffled: PoseMetrics?
         /// Every scene and its cameras turned a quarter turn about the vertical axis (the views
         /// unchanged, the truth turned): near `predicted` only if the model reads from the volume

@@ -799,7 +799,9 @@ import ZooStore
 
     /// The comparison generalizes where the regressor cannot: on an unseen scene of a tiny zoo
     /// whose views are renders, the model with `anchor_comparison` lands near the anchor nearest
-    /// each view, the one without it far off; the learned weight stays positive.
+    /// each view, the one without it far off; the learned weight stays positive. Another scene's
+    /// encoding leaves the comparing model there (it still renders the scene's own volume), another
+    /// scene's volume does not; without the comparison the two checks are the same prediction.
     @Test func theAnchorComparisonFindsPosesOfUnseenScenes() throws {
         let (data, geometry, grid, volumes, volume) = try Self.comparisonZoo(in: TemporaryDirectory())
         var medians: [Bool: Double] = [:]
